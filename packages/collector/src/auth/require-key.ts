@@ -1,0 +1,54 @@
+import type { KeyKind } from '@lasttouch/shared';
+import { eq } from 'drizzle-orm';
+import { createMiddleware } from 'hono/factory';
+import { createDb } from '../db/client.js';
+import { apiKeys } from '../db/schema/index.js';
+import type { AppEnv } from '../env.js';
+import { ApiError } from '../http/errors.js';
+import type { Site } from '../sites/site.js';
+import { loadSite } from '../sites/store.js';
+import { hashKey } from './keys.js';
+
+export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };
+
+/** The bearer token of a request, if any. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+/** Resolves a key to its site and kind; `undefined` for an unknown key. */
+export async function resolveKey(db: D1Database, key: string): Promise<{ site: Site; kind: KeyKind } | undefined> {
+  const orm = createDb(db);
+  const row = await orm
+    .select({ siteId: apiKeys.siteId, kind: apiKeys.kind })
+    .from(apiKeys)
+    .where(eq(apiKeys.hash, await hashKey(key)))
+    .get();
+  if (!row) return undefined;
+  const site = await loadSite(orm, row.siteId);
+  return site ? { site, kind: row.kind } : undefined;
+}
+
+/** Checks that a resolved key is one of the accepted kinds; throws the contract's 401/403. */
+export function assertKeyKind(found: { kind: KeyKind } | undefined, kinds: readonly KeyKind[]): void {
+  if (!found) throw new ApiError(401, 'unauthorized', 'Missing or unknown API key');
+  if (!kinds.includes(found.kind)) {
+    throw new ApiError(403, 'forbidden', `This endpoint needs a ${kinds.join(' or ')} key, not a ${found.kind} key`);
+  }
+}
+
+/**
+ * Requires `Authorization: Bearer KEY` with a key of one of `kinds`; sets `site` and `keyKind`.
+ *
+ * @example stats.use(requireKey('read'))
+ */
+export const requireKey = (...kinds: KeyKind[]) =>
+  createMiddleware<SiteEnv>(async function requireKey(c, next) {
+    const key = bearerToken(c.req.header('Authorization'));
+    const found = key ? await resolveKey(c.env.DB, key) : undefined;
+    assertKeyKind(found, kinds);
+    c.set('site', found!.site);
+    c.set('keyKind', found!.kind);
+    await next();
+  });

@@ -1,0 +1,17 @@
+import { DEFAULT_WINDOW_SECONDS, type Settings } from '@lasttouch/shared';
+
+/** A site as handlers see it once its key has been checked. */
+export interface Site {
+  id: string;
+  name: string;
+  settings: Settings;
+  /** HMAC key for tagged-link tokens (base64url). */
+  linkSecret: string;
+}
+
+/** Settings of a new site: no origins (accept any until configured), 14-day default window. */
+export const defaultSettings = (allowedOrigins: string[] = []): Settings => ({
+  allowedOrigins,
+  attributionWindows: { default: DEFAULT_WINDOW_SECONDS, kinds: {}, channels: {}, campaigns: {} },
+  creditPolicy: 'every',
+});

@@ -1,0 +1,52 @@
+/** Widget kinds a storefront can mark up with `data-lt-widget`. */
+export const WIDGET_KINDS = ['popup', 'notification', 'block'] as const;
+export type WidgetKind = (typeof WIDGET_KINDS)[number];
+
+/** Event types on the wire between SDK and collector. */
+export const WIDGET_EVENT_TYPES = ['instance', 'click', 'hover', 'dismiss'] as const;
+export type WidgetEventType = (typeof WIDGET_EVENT_TYPES)[number];
+export const EVENT_TYPES = [...WIDGET_EVENT_TYPES, 'landing', 'checkout'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Channels agents commonly send tagged links through; any short lowercase name is accepted. */
+export const KNOWN_CHANNELS = ['whatsapp', 'messenger', 'instagram', 'sms', 'email', 'chat'] as const;
+
+/** Interactions that can earn credit for an order (contract section 2). */
+export const ACTIONS = [
+  'popup_click',
+  'notification_click',
+  'notification_hover',
+  'block_click',
+  'link_landing',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Key kinds; the prefix makes a leaked key recognizable. */
+export const KEY_PREFIXES = { write: 'ltw_', agent: 'lta_', read: 'ltr_' } as const;
+export type KeyKind = keyof typeof KEY_PREFIXES;
+
+/** The query parameter that carries a tagged link's token. */
+export const LINK_PARAM = 'lt_c';
+
+export const CREDIT_POLICIES = ['every', 'first'] as const;
+export type CreditPolicy = (typeof CREDIT_POLICIES)[number];
+
+export const DAY_SECONDS = 86_400;
+export const DEFAULT_WINDOW_SECONDS = 14 * DAY_SECONDS;
+export const MAX_WINDOW_SECONDS = 31_536_000;
+
+/**
+ * Limits of `POST /v1/events`. The body limit equals the browsers' shared keepalive/beacon
+ * budget, so whatever the SDK can send in one request fits.
+ */
+export const LIMITS = {
+  bodyBytes: 65_536,
+  eventsPerBatch: 100,
+  idLength: 128,
+  pathLength: 1_024,
+  tokenLength: 256,
+  /** Client clocks ahead of the server by more than this are clamped to the receive time. */
+  futureSkewMs: 5 * 60_000,
+  /** Events older than this are rejected: no SDK queue holds them that long. */
+  maxAgeMs: 30 * DAY_SECONDS * 1000,
+} as const;

@@ -1,0 +1,42 @@
+import * as z from 'zod';
+import { LIMITS } from '../constants.js';
+
+/** Opaque ids: URL-safe characters only, so they can never carry markup or SQL. */
+export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
+
+export const opaqueId = (max: number = LIMITS.idLength) =>
+  z.string().min(1).max(max).regex(ID_PATTERN, 'may only hold letters, digits and . _ : -');
+
+/** Free text labels (widget, campaign, conversation ids): printable, bounded. */
+export const label = (max: number = LIMITS.idLength) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not hold control characters');
+
+/** A channel name: short, lowercase. */
+export const channelName = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9_-]+$/, 'must be a short lowercase name such as whatsapp or sms');
+
+/** Turns a zod error into one readable sentence: `e[2].ts: expected number`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; code: string; message: string };
+
+export function validateWith<T>(schema: z.ZodType<T>, input: unknown, code = 'invalid'): Validation<T> {
+  const result = schema.safeParse(input);
+  return result.success ? { ok: true, value: result.data } : { ok: false, code, message: describeIssues(result.error) };
+}

@@ -1,0 +1,68 @@
+import * as z from 'zod';
+import { LIMITS, WIDGET_EVENT_TYPES, WIDGET_KINDS } from '../constants.js';
+import { CURRENCY_PATTERN } from '../currency.js';
+import type { CheckoutEvent, LandingEvent, WidgetEvent, WireEvent } from '../wire.js';
+import { label, opaqueId, type Validation, validateWith } from './common.js';
+
+const base = {
+  id: opaqueId(),
+  v: opaqueId(),
+  s: opaqueId(),
+  ts: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  p: z.string().max(LIMITS.pathLength),
+};
+
+const widgetEvent: z.ZodType<WidgetEvent> = z.strictObject({
+  ...base,
+  t: z.enum(WIDGET_EVENT_TYPES),
+  k: z.enum(WIDGET_KINDS),
+  w: label(),
+  c: label().optional(),
+  q: label().optional(),
+});
+
+const landingEvent: z.ZodType<LandingEvent> = z.strictObject({
+  ...base,
+  t: z.literal('landing'),
+  tk: z
+    .string()
+    .min(1)
+    .max(LIMITS.tokenLength)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'is not a link token'),
+});
+
+const checkoutEvent: z.ZodType<CheckoutEvent> = z.strictObject({
+  ...base,
+  t: z.literal('checkout'),
+  o: label(),
+  val: z.number().nonnegative().max(1e12),
+  cur: z.string().regex(CURRENCY_PATTERN, 'must be an ISO 4217 code such as EUR'),
+});
+
+const schemas: Record<string, z.ZodType<WireEvent>> = {
+  instance: widgetEvent,
+  click: widgetEvent,
+  hover: widgetEvent,
+  dismiss: widgetEvent,
+  landing: landingEvent,
+  checkout: checkoutEvent,
+};
+
+/**
+ * Validates one event of a batch on its own, so one bad event never costs the others.
+ *
+ * @example validateEvent({ t: 'click', ... }) // { ok: true, value } or { ok: false, code, message }
+ */
+export function validateEvent(input: unknown): Validation<WireEvent> {
+  const type = typeof input === 'object' && input !== null ? (input as { t?: unknown }).t : undefined;
+  const schema = typeof type === 'string' && Object.hasOwn(schemas, type) ? schemas[type] : undefined;
+  if (!schema) return { ok: false, code: 'unknown_type', message: `t: unknown event type ${JSON.stringify(type)}` };
+  return validateWith(schema, input, 'invalid_event');
+}
+
+/** The batch envelope; events inside are validated one by one with `validateEvent`. */
+export const batchEnvelope = z.object({
+  k: z.string().min(1).max(LIMITS.idLength).optional(),
+  st: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  e: z.array(z.unknown()).min(1).max(LIMITS.eventsPerBatch),
+});

@@ -1,0 +1,42 @@
+import * as z from 'zod';
+import type { Settings, SettingsUpdate } from '../api.js';
+import { CREDIT_POLICIES, MAX_WINDOW_SECONDS, WIDGET_KINDS } from '../constants.js';
+import { channelName, label } from './common.js';
+
+const seconds = z.number().int().min(1).max(MAX_WINDOW_SECONDS);
+
+/** An origin as a browser sends it: scheme, host and port only. */
+export const origin = z
+  .string()
+  .max(256)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+    } catch {
+      return false;
+    }
+  }, 'must be an origin such as https://shop.example (scheme and host, no path or trailing slash)');
+
+export const allowedOrigins = z.array(origin).max(50);
+
+const windows = z.strictObject({
+  default: seconds,
+  kinds: z.partialRecord(z.enum(WIDGET_KINDS), seconds),
+  channels: z.record(channelName, seconds),
+  campaigns: z.record(label(), seconds),
+});
+
+export const settingsSchema: z.ZodType<Settings> = z.strictObject({
+  allowedOrigins,
+  attributionWindows: windows,
+  creditPolicy: z.enum(CREDIT_POLICIES),
+});
+
+export const settingsUpdateSchema: z.ZodType<SettingsUpdate> = z
+  .strictObject({
+    allowedOrigins: allowedOrigins.optional(),
+    attributionWindows: windows.optional(),
+    creditPolicy: z.enum(CREDIT_POLICIES).optional(),
+  })
+  .refine((value) => Object.keys(value).length > 0, 'give at least one field to change');
