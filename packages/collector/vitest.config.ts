@@ -9,7 +9,12 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.jsonc' },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: 'test-admin-token' },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ADMIN_TOKEN: 'test-admin-token',
+            // Inputs per endpoint of the robustness properties (test/robustness-*.test.ts); the bench raises it.
+            ROBUSTNESS_RUNS: process.env.ROBUSTNESS_RUNS ?? '',
+          },
         },
       }),
     ],

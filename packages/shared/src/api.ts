@@ -124,14 +124,18 @@ export const CHAT_GROUPS = ['channel', 'agent', 'conversation'] as const;
 export type ChatGroupBy = (typeof CHAT_GROUPS)[number];
 
 export interface ChatStatsRow {
+  /** The channel, agent ('' for links issued without one) or conversation. */
   group: string;
   contacts: number;
   transactionsAfterContact: number;
   turnoverAfterContact: number;
-  conversionRate: number;
-  averageOrderValueAfterContact: number;
+  /** `null` when the group has no contacts in the range. */
+  conversionRate: number | null;
+  /** `null` when the group has no transactions. */
+  averageOrderValueAfterContact: number | null;
   averageSecondsBeforePurchase: number | null;
-  turnoverPerContact: number;
+  /** `null` when the group has no contacts in the range. */
+  turnoverPerContact: number | null;
   currency: string | null;
 }
 
@@ -148,6 +152,8 @@ export interface ChatStatsResponse {
   groupBy: ChatGroupBy;
   rows: ChatStatsRow[];
   totals: ChatTotalsRow[];
+  /** Landings in the range whose token was forged, altered, expired or of another site. */
+  invalidLandings: number;
 }
 
 /** An interaction as shown in an order's attribution detail. */

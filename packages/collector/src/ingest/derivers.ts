@@ -1,4 +1,11 @@
 import type { EventType } from '@lasttouch/shared';
+import {
+  attributeAfterCommit,
+  checkoutDeriver,
+  landingAttributionDeriver,
+  widgetDeriver,
+} from '../attribution/derivers.js';
+import { landingDeriver } from '../links/landing.js';
 import type { AfterCommit, Deriver } from './derive.js';
 
 /**
@@ -6,13 +13,13 @@ import type { AfterCommit, Deriver } from './derive.js';
  * links) register their derivers here; ingestion itself knows nothing of them.
  */
 export const derivers: Record<EventType, Deriver[]> = {
-  instance: [],
-  click: [],
-  hover: [],
-  dismiss: [],
-  landing: [],
-  checkout: [],
+  instance: [widgetDeriver],
+  click: [widgetDeriver],
+  hover: [widgetDeriver],
+  dismiss: [widgetDeriver],
+  landing: [landingDeriver, landingAttributionDeriver],
+  checkout: [checkoutDeriver],
 };
 
 /** Run after the batch committed, in order. */
-export const afterCommit: AfterCommit[] = [];
+export const afterCommit: AfterCommit[] = [attributeAfterCommit];

@@ -1,2 +1,5 @@
 export * from './events.js';
 export * from './sites.js';
+export * from './links.js';
+export * from './orders.js';
+export * from './aggregates.js';

@@ -1,0 +1,55 @@
+import type { Request } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './harness/api.js';
+import { widgetReaches } from './harness/stats.js';
+import { useSuite } from './harness/suite.js';
+
+/** Event ids in the batches a page sent to the collector. */
+function sentEventIds(req: Request): string[] {
+  try {
+    const body = JSON.parse(req.postData() ?? '') as { e?: { id: string }[] };
+    return (body.e ?? []).map((e) => e.id);
+  } catch {
+    return [];
+  }
+}
+
+describe('durability in a real browser', () => {
+  const suite = useSuite();
+
+  it('keeps events made while the collector is down and delivers each exactly once when it is back', async () => {
+    const shop = await suite.newShop();
+    const context = await suite.newVisitor();
+    const attempted = new Set<string>();
+    const delivered: string[] = [];
+    context.on('request', (req) => {
+      if (req.url().endsWith('/v1/events')) for (const id of sentEventIds(req)) attempted.add(id);
+    });
+    context.on('requestfinished', async (req) => {
+      const res = await req.response();
+      if (req.url().endsWith('/v1/events') && res?.status() === 202) delivered.push(...sentEventIds(req));
+    });
+
+    const page = await suite.open(context, shop);
+    await widgetReaches(suite.api, shop, 'spring-sale', { instances: 1 });
+
+    await suite.collector.stop();
+    await page.click('#popup-cta');
+    await page.locator('#block').scrollIntoViewIfNeeded();
+    await page.click('#block-cta');
+    await page.evaluate(() => window.lasttouch('flush'));
+    await page.close();
+
+    await suite.collector.start();
+    await suite.open(context, shop, 'other.html');
+    await widgetReaches(suite.api, shop, 'spring-sale', { clicks: 1 });
+    await widgetReaches(suite.api, shop, 'hero', { instances: 1, clicks: 1 });
+    // Every event any page produced reached the collector, and none was stored twice.
+    await eventually(
+      async () => delivered.length,
+      () => [...attempted].every((id) => delivered.includes(id)),
+    );
+    const counts = await widgetReaches(suite.api, shop, 'spring-sale', { clicks: 1 });
+    expect(counts.instances).toBe(1);
+  });
+});

@@ -1,0 +1,112 @@
+CREATE TABLE `attribution_queue` (
+	`site_id` text NOT NULL,
+	`subject` text NOT NULL,
+	`subject_id` text NOT NULL,
+	`token` text NOT NULL,
+	`queued_at` integer NOT NULL,
+	PRIMARY KEY(`site_id`, `subject`, `subject_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `attribution_queue_site` ON `attribution_queue` (`site_id`,`queued_at`);--> statement-breakpoint
+CREATE TABLE `order_sources` (
+	`site_id` text NOT NULL,
+	`order_id` text NOT NULL,
+	`source` text NOT NULL,
+	`source_key` text NOT NULL,
+	`visitor_id` text,
+	`ts` integer,
+	`value_minor` integer NOT NULL,
+	`currency` text NOT NULL,
+	`status` text NOT NULL,
+	`received_at` integer NOT NULL,
+	PRIMARY KEY(`site_id`, `order_id`, `source`, `source_key`)
+);
+--> statement-breakpoint
+CREATE TABLE `orders` (
+	`site_id` text NOT NULL,
+	`order_id` text NOT NULL,
+	`visitor_id` text,
+	`ts` integer NOT NULL,
+	`value_minor` integer NOT NULL,
+	`currency` text NOT NULL,
+	`status` text NOT NULL,
+	`verified` integer NOT NULL,
+	`credited_event_id` text,
+	`applied` text,
+	`version` integer DEFAULT 0 NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`site_id`, `order_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `orders_site_visitor_ts` ON `orders` (`site_id`,`visitor_id`,`ts`);--> statement-breakpoint
+CREATE TABLE `distinct_facts` (
+	`site_id` text NOT NULL,
+	`fact` text NOT NULL,
+	`subject` text NOT NULL,
+	`member` text NOT NULL,
+	`day` integer NOT NULL,
+	PRIMARY KEY(`site_id`, `fact`, `subject`, `member`)
+);
+--> statement-breakpoint
+CREATE TABLE `group_daily` (
+	`site_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`group_type` text NOT NULL,
+	`group_id` text NOT NULL,
+	`started` integer DEFAULT 0 NOT NULL,
+	`profiles` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`site_id`, `day`, `group_type`, `group_id`)
+);
+--> statement-breakpoint
+CREATE TABLE `order_credit_daily` (
+	`site_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`action` text NOT NULL,
+	`kind` text NOT NULL,
+	`widget_id` text NOT NULL,
+	`campaign` text NOT NULL,
+	`sequence` text NOT NULL,
+	`channel` text NOT NULL,
+	`conversation` text NOT NULL,
+	`agent` text NOT NULL,
+	`currency` text NOT NULL,
+	`verified` integer NOT NULL,
+	`orders` integer DEFAULT 0 NOT NULL,
+	`value_minor` integer DEFAULT 0 NOT NULL,
+	`ms_to_order` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`site_id`, `day`, `action`, `kind`, `widget_id`, `campaign`, `sequence`, `channel`, `conversation`, `agent`, `currency`, `verified`)
+);
+--> statement-breakpoint
+CREATE TABLE `order_daily` (
+	`site_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`currency` text NOT NULL,
+	`verified` integer NOT NULL,
+	`orders` integer DEFAULT 0 NOT NULL,
+	`value_minor` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`site_id`, `day`, `currency`, `verified`)
+);
+--> statement-breakpoint
+CREATE TABLE `order_touch_daily` (
+	`site_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`action` text NOT NULL,
+	`channel` text NOT NULL,
+	`verified` integer NOT NULL,
+	`orders` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`site_id`, `day`, `action`, `channel`, `verified`)
+);
+--> statement-breakpoint
+CREATE TABLE `widget_daily` (
+	`site_id` text NOT NULL,
+	`day` integer NOT NULL,
+	`kind` text NOT NULL,
+	`widget_id` text NOT NULL,
+	`campaign` text NOT NULL,
+	`sequence` text NOT NULL,
+	`instances` integer DEFAULT 0 NOT NULL,
+	`clicks` integer DEFAULT 0 NOT NULL,
+	`hovers` integer DEFAULT 0 NOT NULL,
+	`dismisses` integer DEFAULT 0 NOT NULL,
+	PRIMARY KEY(`site_id`, `day`, `kind`, `widget_id`, `campaign`, `sequence`)
+);

@@ -1,0 +1,90 @@
+// `pnpm dev`: build the SDK, copy it into the assets, migrate the local D1, seed the demo site
+// (same keys on every run), then run `wrangler dev` on 127.0.0.1. Works offline.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyAssets } from './copy-assets.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const demo = JSON.parse(readFileSync(join(root, 'scripts/demo-site.json'), 'utf8'));
+const port = process.env.PORT || '8787';
+const adminToken = process.env.ADMIN_TOKEN || 'dev-admin-token';
+const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+
+function run(command, args, what, { quiet = false } = {}) {
+  const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', quiet ? 'pipe' : 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    if (quiet) process.stdout.write(result.stdout);
+    console.error(`dev: ${what} failed (${command} ${args.join(' ')})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`;
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/** Idempotent: an existing demo site and its keys are left as they are (settings included). */
+function seedSql() {
+  const now = Date.now();
+  // The collector's own origins: the demo storefront is served by the collector, and the tagged-link
+  // example needs an allowed origin to tag (an open tagger would be an open redirect).
+  const settings = {
+    allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+    attributionWindows: { default: 1_209_600, kinds: {}, channels: {}, campaigns: {} },
+    creditPolicy: 'every',
+  };
+  const keys = [
+    ['write', demo.writeKey],
+    ['agent', demo.agentKey],
+    ['read', demo.readKey],
+  ];
+  return [
+    `INSERT OR IGNORE INTO sites (id, name, settings, link_secret, created_at) VALUES (${sqlString(demo.siteId)}, ${sqlString(demo.name)}, ${sqlString(JSON.stringify(settings))}, ${sqlString(randomBytes(32).toString('base64url'))}, ${now});`,
+    ...keys.map(
+      ([kind, key]) =>
+        `INSERT OR IGNORE INTO api_keys (hash, site_id, kind, created_at) VALUES (${sqlString(sha256(key))}, ${sqlString(demo.siteId)}, ${sqlString(kind)}, ${now});`,
+    ),
+  ].join(' ');
+}
+
+run('pnpm', ['--filter', '@lasttouch/sdk', 'build'], 'building the SDK');
+copyAssets();
+run('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local'], 'applying migrations to the local D1');
+run('wrangler', ['d1', 'execute', 'DB', '--local', '--command', seedSql()], 'seeding the demo site', { quiet: true });
+
+const base = `http://127.0.0.1:${port}`;
+console.log(`
+lasttouch collector (local)
+  API          ${base}/v1/…
+  demo shop    ${base}/demo/
+  script tag   ${base}/lasttouch.js
+  admin token  ${adminToken === 'dev-admin-token' ? 'dev-admin-token (set ADMIN_TOKEN to change)' : '(from ADMIN_TOKEN)'}
+
+demo site "${demo.siteId}" keys
+  write  ${demo.writeKey}
+  agent  ${demo.agentKey}
+  read   ${demo.readKey}
+
+The demo site allows the origins of the port it was first seeded on; after changing PORT:
+  curl -X PUT ${base}/v1/settings -H 'Authorization: Bearer ${demo.readKey}' -H 'Content-Type: application/json' \\
+    -d '{"allowedOrigins":["${base}","http://localhost:${port}"]}'
+`);
+
+const wrangler = spawn(
+  'wrangler',
+  [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--var',
+    `ADMIN_TOKEN:${adminToken}`,
+    '--show-interactive-dev-session=false',
+  ],
+  { cwd: root, env, stdio: 'inherit' },
+);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => wrangler.kill(signal));
+wrangler.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

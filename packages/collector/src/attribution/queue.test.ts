@@ -1,0 +1,60 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { checkoutEvent, createSite, ingest, uid, widgetEvent } from '../../test/helpers.js';
+import { createDb } from '../db/client.js';
+import { loadSite } from '../sites/store.js';
+import { reattributeVisitor } from './apply.js';
+import { processQueue } from './queue.js';
+
+const widgetOrders = async (siteId: string) =>
+  (
+    await env.DB.prepare(
+      "select coalesce(sum(orders), 0) as n from order_credit_daily where site_id = ? and widget_id = 'spring-sale'",
+    )
+      .bind(siteId)
+      .first<{ n: number }>()
+  )?.n;
+
+async function shopWithOrders(count: number) {
+  const created = await createSite();
+  const who = { v: uid('visitor'), s: uid('session') };
+  const ts = Date.now() - 3_600_000;
+  await ingest(created.writeKey, [
+    widgetEvent({ ...who, ts }),
+    ...Array.from({ length: count }, (_, n) => checkoutEvent({ ...who, ts: ts + (n + 1) * 1000 })),
+  ]);
+  const site = (await loadSite(createDb(env.DB), created.siteId))!;
+  return { site, visitorId: who.v };
+}
+
+describe('attribution queue', () => {
+  it('keeps a marker whose recomputation failed and works it off on a later run', async () => {
+    const { site, visitorId } = await shopWithOrders(1);
+    // Corrupt what the order says it applied: the recomputation cannot subtract it and fails.
+    await env.DB.prepare("update orders set applied = 'not json' where site_id = ?").bind(site.id).run();
+    await env.DB.prepare(
+      "insert into attribution_queue (site_id, subject, subject_id, token, queued_at) values (?, 'visitor', ?, 't1', 0)",
+    )
+      .bind(site.id, visitorId)
+      .run();
+    expect(await processQueue(env.DB, site, Date.now())).toBe(1);
+    const left = await env.DB.prepare('select token from attribution_queue where site_id = ?').bind(site.id).all();
+    expect(left.results).toEqual([{ token: 't1' }]);
+
+    await env.DB.prepare('update orders set applied = null where site_id = ?').bind(site.id).run();
+    expect(await processQueue(env.DB, site, Date.now())).toBe(0);
+    expect(
+      (await env.DB.prepare('select * from attribution_queue where site_id = ?').bind(site.id).all()).results,
+    ).toEqual([]);
+  });
+
+  it('applies a change once when several recomputations race', async () => {
+    const { site, visitorId } = await shopWithOrders(3);
+    expect(await widgetOrders(site.id)).toBe(3);
+    const first = { ...site, settings: { ...site.settings, creditPolicy: 'first' as const } };
+    await Promise.all([1, 2, 3, 4].map(() => reattributeVisitor(env.DB, first, visitorId)));
+    expect(await widgetOrders(site.id)).toBe(1);
+    await Promise.all([1, 2, 3].map(() => reattributeVisitor(env.DB, site, visitorId)));
+    expect(await widgetOrders(site.id)).toBe(3);
+  });
+});

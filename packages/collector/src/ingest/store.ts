@@ -1,0 +1,96 @@
+import type { WireEvent } from '@lasttouch/shared';
+import { createDb } from '../db/client.js';
+import { events } from '../db/schema/index.js';
+import { ApiError } from '../http/errors.js';
+import type { IngestContext, StoredEvent } from './derive.js';
+import { derivers } from './derivers.js';
+
+/** A valid event of the batch, ready to store. */
+export interface Candidate {
+  event: StoredEvent;
+  wire: WireEvent;
+}
+
+/** A unique-constraint race can only repeat while concurrent retries of the same batch win it. */
+const MAX_ATTEMPTS = 3;
+const RETRY_AFTER_SECONDS = '5';
+
+const isUniqueViolation = (err: unknown): boolean =>
+  err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
+
+/** Ids already stored for the site, among `ids` (one statement whatever the batch size). */
+async function storedIds(db: D1Database, siteId: string, ids: string[]): Promise<Set<string>> {
+  const { results } = await db
+    .prepare('select event_id from events where site_id = ? and event_id in (select value from json_each(?))')
+    .bind(siteId, JSON.stringify(ids))
+    .all<{ event_id: string }>();
+  return new Set(results.map((row) => row.event_id));
+}
+
+/**
+ * Splits candidates into new events and duplicates: an id seen earlier in the batch or already
+ * stored is a duplicate (acknowledged, not stored again).
+ */
+export function splitDuplicates(
+  candidates: Candidate[],
+  stored: Set<string>,
+): { fresh: Candidate[]; duplicates: number } {
+  const seen = new Set(stored);
+  const fresh: Candidate[] = [];
+  for (const candidate of candidates) {
+    if (seen.has(candidate.event.eventId)) continue;
+    seen.add(candidate.event.eventId);
+    fresh.push(candidate);
+  }
+  return { fresh, duplicates: candidates.length - fresh.length };
+}
+
+function insertEvent(db: D1Database, event: StoredEvent): D1PreparedStatement {
+  const { sql, params } = createDb(db).insert(events).values(event).toSQL();
+  return db.prepare(sql).bind(...params);
+}
+
+async function attempt(
+  ctx: IngestContext,
+  candidates: Candidate[],
+): Promise<{ stored: StoredEvent[]; duplicates: number }> {
+  const known = await storedIds(
+    ctx.db,
+    ctx.site.id,
+    candidates.map((c) => c.event.eventId),
+  );
+  const { fresh, duplicates } = splitDuplicates(candidates, known);
+  if (fresh.length === 0) return { stored: [], duplicates };
+  const statements: D1PreparedStatement[] = [];
+  for (const { event, wire } of fresh) {
+    statements.push(insertEvent(ctx.db, event));
+    for (const derive of derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
+  }
+  await ctx.db.batch(statements);
+  return { stored: fresh.map((c) => c.event), duplicates };
+}
+
+/**
+ * Stores the new events and everything their derivers produce in one D1 batch (one
+ * transaction), so an event is never half-stored. Plain INSERTs make a concurrent retry of the
+ * same batch fail on the primary key instead of being silently skipped; duplicates are then
+ * recomputed and the rest is tried again. Any other failure is a 503 with `Retry-After`: the
+ * client resends, and dedupe by id makes that harmless.
+ */
+export async function storeEvents(
+  ctx: IngestContext,
+  candidates: Candidate[],
+): Promise<{ stored: StoredEvent[]; duplicates: number }> {
+  if (candidates.length === 0) return { stored: [], duplicates: 0 };
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(ctx, candidates);
+    } catch (err) {
+      if (isUniqueViolation(err) && n < MAX_ATTEMPTS) continue;
+      console.error('event write failed', err instanceof Error ? err.message : String(err));
+      throw new ApiError(503, 'unavailable', 'Events could not be stored; send the batch again later', undefined, {
+        'Retry-After': RETRY_AFTER_SECONDS,
+      });
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import type { Settings } from '@lasttouch/shared';
+import { createSiteSchema, settingsSchema, settingsUpdateSchema } from '@lasttouch/shared/validate';
+import { Hono } from 'hono';
+import { requireAdmin } from '../auth/admin.js';
+import { requireKey, type SiteEnv } from '../auth/require-key.js';
+import { createDb } from '../db/client.js';
+import type { AppEnv } from '../env.js';
+import { readJson } from '../http/body.js';
+import { ApiError } from '../http/errors.js';
+import { parseOrThrow } from '../http/validate.js';
+import { onSettingsChanged } from './hooks.js';
+import { createSite, saveSettings } from './store.js';
+
+/** Admin and settings requests are small; this bounds what a handler ever buffers. */
+const JSON_BODY = { limit: 65_536, types: ['application/json'] } as const;
+
+/** Settings as answered: the contract's fields plus whether any origin may send events. */
+export const settingsView = (settings: Settings) => ({
+  ...settings,
+  /** No allowed origins configured: events are accepted from any origin until some are set. */
+  acceptsAnyOrigin: settings.allowedOrigins.length === 0,
+});
+
+/** `POST /v1/sites`: creates a site and answers its three keys, once. */
+export const sites = new Hono<AppEnv>().post('/', requireAdmin(), async (c) => {
+  const input = parseOrThrow(createSiteSchema, await readJson(c.req.raw, JSON_BODY), 'invalid_request');
+  return c.json(await createSite(createDb(c.env.DB), input, Date.now()), 201);
+});
+
+/** `GET/PUT /v1/settings` (read key). */
+export const settings = new Hono<SiteEnv>()
+  .use(requireKey('read'))
+  .get('/', (c) => c.json(settingsView(c.var.site.settings)))
+  .put('/', async (c) => {
+    const update = parseOrThrow(settingsUpdateSchema, await readJson(c.req.raw, JSON_BODY), 'invalid_settings');
+    const site = c.var.site;
+    const before = site.settings;
+    const after = parseOrThrow(settingsSchema, { ...before, ...update }, 'invalid_settings');
+    await saveSettings(createDb(c.env.DB), site.id, after);
+    const updated = { ...site, settings: after };
+    try {
+      for (const hook of onSettingsChanged) await hook(c.env.DB, updated, before, after);
+    } catch (err) {
+      console.error('settings hook failed', err instanceof Error ? err.message : String(err));
+      throw new ApiError(
+        503,
+        'settings_not_applied',
+        'The settings were saved but applying them failed; send the same request again',
+        undefined,
+        { 'Retry-After': '5' },
+      );
+    }
+    return c.json(settingsView(after));
+  });

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../http/errors.js';
+import { DAY_MS, dayBounds, dayOf, parseRange, parseVerified } from './range.js';
+
+const D = Date.UTC(2026, 10, 20);
+
+describe('stats range', () => {
+  it('buckets times by UTC day', () => {
+    expect(dayOf(D)).toBe(D);
+    expect(dayOf(D + DAY_MS - 1)).toBe(D);
+    expect(dayOf(D - 1)).toBe(D - DAY_MS);
+  });
+
+  it('defaults to the last 30 days including today', () => {
+    expect(parseRange({}, D + 5000)).toEqual({ from: D + DAY_MS - 30 * DAY_MS, to: D + DAY_MS });
+  });
+
+  it('reads every day that overlaps [from, to)', () => {
+    expect(dayBounds({ from: D + 1, to: D + DAY_MS })).toEqual({ firstDay: D, endDay: D + DAY_MS });
+    expect(dayBounds(parseRange({ from: '2026-11-20T12:00:00Z', to: '2026-11-21T00:00:01Z' }, 0))).toEqual({
+      firstDay: D,
+      endDay: D + DAY_MS + 1000,
+    });
+  });
+
+  it('accepts ISO dates and offsets and refuses the rest', () => {
+    expect(parseRange({ from: '2026-11-20', to: '2026-11-21T02:00:00+02:00' }, 0)).toEqual({ from: D, to: D + DAY_MS });
+    for (const bad of [{ from: 'yesterday' }, { to: '1700000000000' }, { from: '2026-11-21', to: '2026-11-20' }]) {
+      expect(() => parseRange(bad, D)).toThrow(ApiError);
+    }
+    expect(() => parseRange({ from: '2025-01-01', to: '2026-11-20' }, D)).toThrow(/400 days/);
+  });
+
+  it('reads verified', () => {
+    expect(parseVerified(undefined)).toBe(false);
+    expect(parseVerified('false')).toBe(false);
+    expect(parseVerified('true')).toBe(true);
+    expect(() => parseVerified('yes')).toThrow(ApiError);
+  });
+});

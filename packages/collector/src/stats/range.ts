@@ -1,0 +1,62 @@
+import { ApiError } from '../http/errors.js';
+
+export const DAY_MS = 86_400_000;
+
+/** A stats range: UTC ms, `from` inclusive, `to` exclusive. */
+export interface StatsRange {
+  from: number;
+  to: number;
+}
+
+/** The UTC midnight (ms) of the day holding `ts`: the bucket every aggregate is kept in. */
+export const dayOf = (ts: number): number => ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS);
+
+/**
+ * The day buckets a range reads: every UTC day that overlaps `[from, to)`, i.e. days `D` with
+ * `firstDay <= D < endDay`. Aggregates are per day, so a bound inside a day takes that whole day.
+ */
+export function dayBounds(range: StatsRange): { firstDay: number; endDay: number } {
+  return { firstDay: dayOf(range.from), endDay: range.to };
+}
+
+const MAX_RANGE_MS = 400 * DAY_MS;
+
+/**
+ * Reads `from`/`to` (ISO 8601) of a stats query. The default is the last 30 days, ending at the
+ * next UTC midnight so today is included.
+ *
+ * @example parseRange({ from: '2026-11-01T00:00:00Z' }, Date.now())
+ */
+export function parseRange(query: { from?: string | undefined; to?: string | undefined }, now: number): StatsRange {
+  const to = query.to === undefined ? dayOf(now) + DAY_MS : parseInstant('to', query.to);
+  const from = query.from === undefined ? to - 30 * DAY_MS : parseInstant('from', query.from);
+  if (from >= to) throw new ApiError(400, 'invalid_range', '`from` must be before `to`');
+  if (to - from > MAX_RANGE_MS) throw new ApiError(400, 'invalid_range', 'The range may span at most 400 days');
+  return { from, to };
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function parseInstant(name: string, value: string): number {
+  const ms = ISO.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new ApiError(
+      400,
+      'invalid_range',
+      `\`${name}\` must be an ISO 8601 date or time such as 2026-11-01T00:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+/** `verified=true` counts only server-confirmed orders; anything else but `false` is an error. */
+export function parseVerified(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ApiError(400, 'invalid_query', '`verified` must be true or false');
+}
+
+export const isoRange = (range: StatsRange) => ({
+  from: new Date(range.from).toISOString(),
+  to: new Date(range.to).toISOString(),
+});

@@ -1,0 +1,120 @@
+import type { StoredEvent } from '../ingest/derive.js';
+import { dayOf } from './range.js';
+
+/**
+ * Statements that keep the widget, campaign and sequence aggregates of one new widget event.
+ * Plain counters (instances, dismisses) are incremented; distinct counts (sessions with a click
+ * or hover, sessions that started a campaign, visitors shown one) go through `distinctFacts`.
+ */
+export function widgetEventStatements(db: D1Database, event: StoredEvent): D1PreparedStatement[] {
+  const day = dayOf(event.ts);
+  const widget = {
+    site_id: event.siteId,
+    kind: event.kind ?? '',
+    widget_id: event.widgetId ?? '',
+    campaign: event.campaign ?? '',
+    sequence: event.sequence ?? '',
+  };
+  const widgetCounter = (column: string): Counter => ({ table: 'widget_daily', column, keys: widget });
+  const subject = JSON.stringify([widget.kind, widget.widget_id, widget.campaign, widget.sequence]);
+  const fact = (name: string, member: string, counter: Counter) =>
+    distinctCount(db, { siteId: event.siteId, fact: name, subject, member, day }, counter);
+
+  switch (event.type) {
+    case 'instance':
+      return [
+        increment(db, widgetCounter('instances'), day),
+        ...(['campaign', 'sequence'] as const).flatMap((groupType) => {
+          const groupId = event[groupType];
+          if (!groupId) return [];
+          const counter = (column: string): Counter => ({
+            table: 'group_daily',
+            column,
+            keys: { site_id: event.siteId, group_type: groupType, group_id: groupId },
+          });
+          const facts = { siteId: event.siteId, subject: groupId, day };
+          return [
+            ...distinctCount(
+              db,
+              { ...facts, fact: `${groupType}_started`, member: event.sessionId },
+              counter('started'),
+            ),
+            ...distinctCount(
+              db,
+              { ...facts, fact: `${groupType}_profile`, member: event.visitorId },
+              counter('profiles'),
+            ),
+          ];
+        }),
+      ];
+    case 'dismiss':
+      return [increment(db, widgetCounter('dismisses'), day)];
+    case 'click':
+      return fact('widget_click', event.sessionId, widgetCounter('clicks'));
+    case 'hover':
+      return fact('widget_hover', event.sessionId, widgetCounter('hovers'));
+    default:
+      return [];
+  }
+}
+
+/** A counter column of a per-day aggregate row, identified by its key columns besides `day`. */
+interface Counter {
+  table: 'widget_daily' | 'group_daily';
+  column: string;
+  keys: Record<string, string>;
+}
+
+function increment(db: D1Database, c: Counter, day: number): D1PreparedStatement {
+  const names = Object.keys(c.keys);
+  return db
+    .prepare(
+      `insert into ${c.table} (${names.join(', ')}, day, ${c.column}) values (${names.map(() => '?').join(', ')}, ?, 1)
+       on conflict (${names.join(', ')}, day) do update set ${c.column} = ${c.column} + 1`,
+    )
+    .bind(...Object.values(c.keys), day);
+}
+
+interface Fact {
+  siteId: string;
+  fact: string;
+  subject: string;
+  member: string;
+  day: number;
+}
+
+/**
+ * Counts `member` once for the subject, on the day of its earliest occurrence. A late event
+ * from an earlier day moves the count there, so the result never depends on arrival order.
+ * The three statements run in order inside the event's transaction; the first two read the
+ * fact as it was before this event.
+ */
+export function distinctCount(db: D1Database, f: Fact, c: Counter): D1PreparedStatement[] {
+  const names = Object.keys(c.keys);
+  const values = Object.values(c.keys);
+  const factKey = 'site_id = ? and fact = ? and subject = ? and member = ?';
+  const factArgs = [f.siteId, f.fact, f.subject, f.member];
+  return [
+    db
+      .prepare(
+        `update ${c.table} set ${c.column} = ${c.column} - 1
+         where ${names.map((n) => `${n} = ?`).join(' and ')}
+           and day = (select day from distinct_facts where ${factKey} and day > ?)`,
+      )
+      .bind(...values, ...factArgs, f.day),
+    db
+      .prepare(
+        `insert into ${c.table} (${names.join(', ')}, day, ${c.column})
+         select ${names.map(() => '?').join(', ')}, ?, 1
+         where not exists (select 1 from distinct_facts where ${factKey} and day <= ?)
+         on conflict (${names.join(', ')}, day) do update set ${c.column} = ${c.column} + 1`,
+      )
+      .bind(...values, f.day, ...factArgs, f.day),
+    db
+      .prepare(
+        `insert into distinct_facts (site_id, fact, subject, member, day) values (?, ?, ?, ?, ?)
+         on conflict (site_id, fact, subject, member) do update set day = min(day, excluded.day)`,
+      )
+      .bind(...factArgs, f.day),
+  ];
+}

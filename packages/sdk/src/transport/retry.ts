@@ -1,0 +1,17 @@
+const BASE_MS = 1000;
+const CAP_MS = 60_000;
+
+/**
+ * What to do after a failed send: the delay before retrying in ms, or -1 to drop the batch.
+ * `status` 0 is a network error. Network errors, 429 and 5xx are retried with exponential
+ * backoff and jitter, or after `Retry-After` (delta-seconds, the form the collector sends) when given;
+ * any other status is a request the collector will never accept, so retrying cannot help.
+ *
+ * @example retryDelay(503, 0, '7') // 7000
+ */
+export function retryDelay(status: number, attempt: number, retryAfter?: string | null, random = Math.random): number {
+  if (status && status !== 429 && status < 500) return -1;
+  return retryAfter && +retryAfter >= 0
+    ? +retryAfter * 1000
+    : Math.min(CAP_MS, BASE_MS * 2 ** attempt) * (0.5 + random() / 2);
+}

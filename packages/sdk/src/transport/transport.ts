@@ -1,0 +1,149 @@
+import type { WireEvent } from '@lasttouch/shared';
+import { LIMITS } from '@lasttouch/shared';
+import { fail, log } from '../debug.js';
+import { put, type Store } from '../identity/storage.js';
+import { byteLength, pack } from './pack.js';
+import { retryDelay } from './retry.js';
+
+const QUEUE = 'lt_q';
+/** Persisted events at most; past it the oldest are dropped. */
+export const MAX_QUEUE = 200;
+/** A batch waits this long for company... */
+export const FLUSH_MS = 1000;
+/** ...unless this many events are waiting. */
+export const FLUSH_AT = 20;
+/** Browsers give keepalive fetches and beacons of a page one shared in-flight budget. */
+const BUDGET = LIMITS.bodyBytes;
+
+export type Transport = [
+  /** Loads the queue persisted by earlier pages, sends it, and flushes when the page is hidden. */
+  start: () => void,
+  push: (event: WireEvent) => void,
+  /** Sends what is queued; `unloading` uses `sendBeacon`, whose delivery is never confirmed. */
+  flush: (unloading?: boolean) => void,
+  clear: () => void,
+];
+
+/**
+ * At-least-once delivery. An event leaves the persisted queue only once the collector answered
+ * 2xx (per-event rejections included: resending them cannot help) or a status that will never
+ * change (other 4xx). A beacon's delivery is never confirmed, so a beaconed event stays stored
+ * (not resent by this page) and is sent again on the next load: harmless, because the collector
+ * dedupes by event id.
+ */
+export function createTransport(url: string, key: string, store: Store): Transport {
+  let queue: WireEvent[] = [];
+  /** Events in a request (or beaconed): not to be sent again by this page meanwhile. */
+  const busy = new Set<WireEvent>();
+  let keepaliveBytes = 0;
+  /** Bytes beaconed since the page was last visible: a hide followed by pagehide shares one budget. */
+  let beaconBytes = 0;
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  let backoff: ReturnType<typeof setTimeout> | 0 = 0;
+  let attempt = 0;
+  let dropped = 0;
+
+  const save = () => put(store, QUEUE, queue.length ? JSON.stringify(queue) : '');
+  const remove = (batch: WireEvent[]) => {
+    queue = queue.filter((event) => !batch.includes(event));
+    save();
+  };
+  const pending = () => queue.filter((event) => !busy.has(event));
+
+  async function post(body: string, batch: WireEvent[], size: number, keepalive: boolean) {
+    let res: Response | undefined;
+    try {
+      res = await fetch(url, { method: 'POST', body, keepalive });
+    } catch {}
+    const status = res ? res.status : 0;
+    if (keepalive) keepaliveBytes -= size;
+    batch.forEach(busy.delete, busy);
+    if (status > 199 && status < 300) {
+      attempt = 0;
+      remove(batch);
+      __DEBUG__ &&
+        res?.json().then(
+          (answer) => log('sent', answer),
+          () => {},
+        );
+      return;
+    }
+    const delay = retryDelay(status, attempt, res?.headers.get('Retry-After'));
+    if (delay < 0) {
+      __DEBUG__ && fail('dropped a batch the collector refused with', status);
+      remove(batch);
+    } else if (!backoff) {
+      __DEBUG__ && log('retrying in', delay, 'ms after', status || 'a network error');
+      attempt++;
+      backoff = setTimeout(() => {
+        backoff = 0;
+        flush();
+      }, delay);
+    }
+  }
+
+  function flush(unloading?: boolean) {
+    clearTimeout(timer);
+    timer = 0;
+    // While backing off only the last chance of an unloading page is taken.
+    if (backoff && !unloading) return;
+    let room = BUDGET - keepaliveBytes - beaconBytes;
+    for (let events = pending(); events.length; events = pending()) {
+      const [body, count] = pack(key, events, unloading ? room : BUDGET);
+      const batch = events.slice(0, count);
+      if (!count) {
+        // Out of budget while unloading: the rest stays stored for the next load. Otherwise the
+        // first event alone exceeds what the collector accepts, and would block the queue.
+        if (unloading) return;
+        __DEBUG__ && fail('dropped an oversized event', events[0]);
+        remove(events.slice(0, 1));
+        continue;
+      }
+      const size = byteLength(body);
+      const keepalive = size <= room;
+      if (keepalive) room -= size;
+      batch.forEach(busy.add, busy);
+      if (unloading && navigator.sendBeacon) {
+        // `false`: the browser refused it; it stays stored and goes with the next load.
+        if (!navigator.sendBeacon(url, body)) return batch.forEach(busy.delete, busy);
+        beaconBytes += size;
+      } else {
+        // Beyond the budget a plain fetch still works while the page lives.
+        if (keepalive) keepaliveBytes += size;
+        post(body, batch, size, keepalive);
+      }
+    }
+  }
+
+  return [
+    () => {
+      try {
+        queue = JSON.parse(store[QUEUE] as string) || [];
+      } catch {}
+      const hide = () => flush(true);
+      addEventListener('pagehide', hide);
+      document.addEventListener('visibilitychange', () => {
+        // Visible again, the beacons have left and their share of the budget is free.
+        if (document.visibilityState === 'hidden') hide();
+        else beaconBytes = 0;
+      });
+      flush();
+    },
+    (event) => {
+      queue.push(event);
+      if (__DEBUG__ && queue.length > MAX_QUEUE) {
+        dropped += queue.length - MAX_QUEUE;
+        log('queue full: dropped', dropped, 'oldest events so far');
+      }
+      queue = queue.slice(-MAX_QUEUE);
+      save();
+      if (pending().length >= FLUSH_AT) flush();
+      else timer ||= setTimeout(flush, FLUSH_MS);
+    },
+    flush,
+    () => {
+      queue = [];
+      save();
+    },
+  ];
+}

@@ -1,0 +1,51 @@
+import type { WidgetKind } from '@lasttouch/shared';
+
+export type { WidgetKind };
+
+/** Options of `createTracker`; the script tag reads the same from its `data-` attributes. */
+export interface TrackerOptions {
+  /** The site's public write key (`data-site`). */
+  site: string;
+  /** Collector base URL (`data-api`), e.g. `https://collector.example`. */
+  api: string;
+  /** Continuous pointer presence, in ms, that counts as a hover (`data-hover-ms`, default 500). */
+  hoverMs?: number;
+  /** `'required'`: track and store nothing until `consent(true)` (`data-consent`). */
+  consent?: 'required' | string;
+  /** `false`: track browsers sending Global Privacy Control or Do-Not-Track (`data-respect-gpc`, default true). */
+  respectGpc?: boolean;
+  /** Log to the console (`data-debug`; the minified tag has no debug output, use `lasttouch.debug.js`). */
+  debug?: boolean;
+  /** Inactivity after which a new session starts (`data-session-timeout-ms`, default 30 minutes). */
+  sessionTimeoutMs?: number;
+}
+
+/** A widget the markup cannot express (canvas, shadow DOM, webviews). */
+export interface WidgetInput {
+  kind: WidgetKind;
+  id: string;
+  campaign?: string;
+  sequence?: string;
+}
+
+/** An order placed by this visitor; `value` in major units (12.5 = 12.50), `currency` ISO 4217. */
+export interface CheckoutInput {
+  orderId: string;
+  value: number;
+  currency: string;
+}
+
+/** The operations of contract section 3, as methods. */
+export interface Tracker {
+  instance(widget: WidgetInput): void;
+  click(widget: WidgetInput): void;
+  hover(widget: WidgetInput): void;
+  dismiss(widget: WidgetInput): void;
+  checkout(order: CheckoutInput): void;
+  /** Grant (`true`) or withdraw (`false`) consent; withdrawing clears stored ids and the queue. */
+  consent(granted: boolean): void;
+  /** Calls back with the persistent visitor id, or `null` while the visitor is not tracked. */
+  visitorId(callback: (id: string | null) => void): void;
+  /** Sends queued events now. */
+  flush(): void;
+}

@@ -1,0 +1,209 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { add, io, mockFetch, reset, settle, track } from '../../test/dom.js';
+
+const POPUP = `<div data-lt-widget="popup" data-lt-id="spring-sale" data-lt-campaign="spring" data-lt-sequence="">
+  <a href="/sale"><span>Shop the sale</span></a>
+  <button data-lt-dismiss aria-label="Close"><b>×</b></button>
+</div>`;
+
+let net: ReturnType<typeof mockFetch>;
+
+beforeEach(() => {
+  reset();
+  vi.useFakeTimers();
+  net = mockFetch();
+});
+afterEach(() => reset());
+
+/** Types of the widget events sent so far, after the batch timer. */
+async function sent() {
+  await vi.advanceTimersByTimeAsync(1500);
+  return net.events().map((e) => `${e.t}:${e.w}`);
+}
+
+const pointer = (type: string, target: Element, pointerType = 'mouse', relatedTarget: Element | null = null) =>
+  target.dispatchEvent(new PointerEvent(type, { bubbles: true, pointerType, relatedTarget }));
+
+describe('instances', () => {
+  it('counts a widget at least half in view once per showing, not when scrolled out and back', async () => {
+    const el = add(POPUP);
+    track();
+    io().report(el, 0.49);
+    expect(await sent()).toEqual([]);
+    io().report(el, 0.5);
+    io().report(el, 0); // scrolled out, still rendered
+    io().report(el, 1);
+    expect(await sent()).toEqual(['instance:spring-sale']);
+    expect(net.events()[0]).toMatchObject({ t: 'instance', k: 'popup', w: 'spring-sale', c: 'spring', p: '/' });
+    expect(net.events()[0]).not.toHaveProperty('q'); // empty data-lt-sequence means none
+  });
+
+  it('counts again after the widget was hidden (display, hidden, visibility) and shown again', async () => {
+    const el = add(POPUP);
+    track();
+    io().report(el, 1);
+    el.style.display = 'none';
+    await settle();
+    io().report(el, 0);
+    el.style.display = '';
+    await settle();
+    io().report(el, 1);
+    el.hidden = true;
+    await settle();
+    el.hidden = false;
+    await settle();
+    el.style.visibility = 'hidden';
+    await settle();
+    el.style.visibility = 'visible';
+    await settle();
+    expect(await sent()).toEqual([
+      'instance:spring-sale',
+      'instance:spring-sale',
+      'instance:spring-sale',
+      'instance:spring-sale',
+    ]);
+  });
+
+  it('does not count a widget that is in view but not rendered or of zero size', async () => {
+    const el = add(POPUP);
+    el.style.visibility = 'hidden';
+    track();
+    io().report(el, 1);
+    expect(await sent()).toEqual([]);
+  });
+
+  it('counts again after removal and re-insertion', async () => {
+    const el = add(POPUP);
+    track();
+    io().report(el, 1);
+    el.remove();
+    await settle();
+    expect(io().targets.has(el)).toBe(false);
+    document.body.append(el);
+    await settle();
+    expect(io().targets.has(el)).toBe(true);
+    io().report(el, 1);
+    expect(await sent()).toEqual(['instance:spring-sale', 'instance:spring-sale']);
+  });
+
+  it('discovers widgets added later with one MutationObserver and one IntersectionObserver', async () => {
+    const observe = vi.spyOn(MutationObserver.prototype, 'observe');
+    track();
+    const ioAtStart = io();
+    const late = add('<section><div data-lt-widget="block" data-lt-id="hero">Hi</div></section>');
+    await settle();
+    const inner = late.firstElementChild as Element;
+    expect(io()).toBe(ioAtStart);
+    expect(io().targets.has(inner)).toBe(true);
+    expect(observe).toHaveBeenCalledTimes(1);
+    io().report(inner, 0.9);
+    expect(await sent()).toEqual(['instance:hero']);
+  });
+
+  it('re-scans after History API navigations', async () => {
+    track();
+    const observe = vi.spyOn(io(), 'observe');
+    // A framework may render before the MutationObserver callback would run.
+    const el = add('<div data-lt-widget="notification" data-lt-id="n1"></div>');
+    history.pushState({}, '', '/products/1?x=1');
+    expect(observe).toHaveBeenCalledWith(el);
+    io().report(el, 1);
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(net.events()[0]).toMatchObject({ t: 'instance', w: 'n1', p: '/products/1' });
+  });
+});
+
+describe('clicks and dismisses', () => {
+  it('records a click anywhere inside the widget, a dismiss on or inside the dismiss element', async () => {
+    const el = add(POPUP);
+    track();
+    (el.querySelector('span') as HTMLElement).click();
+    el.click();
+    (el.querySelector('button') as HTMLElement).click();
+    (el.querySelector('b') as HTMLElement).click();
+    add('<p>outside</p>').click();
+    expect(await sent()).toEqual([
+      'click:spring-sale',
+      'click:spring-sale',
+      'dismiss:spring-sale',
+      'dismiss:spring-sale',
+    ]);
+  });
+
+  it('uses one capture-phase passive listener per event type on the document', () => {
+    const listen = vi.spyOn(document, 'addEventListener');
+    add(POPUP);
+    add(POPUP.replace('spring-sale', 'other'));
+    track();
+    const widgetListeners = listen.mock.calls.filter(([type]) => ['click', 'pointerover', 'pointerout'].includes(type));
+    expect(widgetListeners.map(([type]) => type)).toEqual(['click', 'pointerover', 'pointerout']);
+    for (const [, , options] of widgetListeners) expect(options).toEqual({ capture: true, passive: true });
+  });
+
+  it('is still recorded when the page stops propagation', async () => {
+    const el = add(POPUP);
+    el.addEventListener('click', (event) => event.stopPropagation());
+    track();
+    el.click();
+    expect(await sent()).toEqual(['click:spring-sale']);
+  });
+});
+
+describe('hovers', () => {
+  it('records a hover after hover-ms of continuous presence, once per instance', async () => {
+    const el = add(POPUP);
+    track({ hoverMs: 400 });
+    io().report(el, 1);
+    const link = el.querySelector('a') as Element;
+    pointer('pointerover', link);
+    await vi.advanceTimersByTimeAsync(300);
+    // Moving between children of the widget is still presence.
+    pointer('pointerout', link, 'mouse', el.querySelector('button'));
+    pointer('pointerover', el.querySelector('button') as Element);
+    await vi.advanceTimersByTimeAsync(100);
+    pointer('pointerout', el, 'mouse', null);
+    pointer('pointerover', link);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await sent()).toEqual(['instance:spring-sale', 'hover:spring-sale']);
+  });
+
+  it('does not record a presence shorter than hover-ms', async () => {
+    const el = add(POPUP);
+    track({ hoverMs: 400 });
+    pointer('pointerover', el);
+    await vi.advanceTimersByTimeAsync(399);
+    pointer('pointerout', el, 'mouse', document.body);
+    pointer('pointerover', el);
+    await vi.advanceTimersByTimeAsync(399);
+    pointer('pointerout', el);
+    expect(await sent()).toEqual([]);
+  });
+
+  it('allows a new hover in a new showing', async () => {
+    const el = add(POPUP);
+    track();
+    io().report(el, 1);
+    pointer('pointerover', el);
+    await vi.advanceTimersByTimeAsync(500);
+    el.hidden = true;
+    await settle();
+    el.hidden = false;
+    await settle();
+    pointer('pointerover', el);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await sent()).toEqual([
+      'instance:spring-sale',
+      'hover:spring-sale',
+      'instance:spring-sale',
+      'hover:spring-sale',
+    ]);
+  });
+
+  it('never records a hover for touch', async () => {
+    const el = add(POPUP);
+    track();
+    pointer('pointerover', el, 'touch');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(await sent()).toEqual([]);
+  });
+});

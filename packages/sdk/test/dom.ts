@@ -1,0 +1,107 @@
+import { vi } from 'vitest';
+import { createTracker } from '../src/tracker.js';
+import type { Tracker, TrackerOptions } from '../src/types.js';
+
+/** happy-dom's IntersectionObserver never fires: this one is driven by the test. */
+export class FakeIntersectionObserver {
+  static last: FakeIntersectionObserver | undefined;
+  readonly targets = new Set<Element>();
+  constructor(readonly callback: IntersectionObserverCallback) {
+    FakeIntersectionObserver.last = this;
+  }
+  observe(el: Element) {
+    this.targets.add(el);
+  }
+  unobserve(el: Element) {
+    this.targets.delete(el);
+  }
+  disconnect() {
+    this.targets.clear();
+  }
+  /** Reports `el` at `ratio` inside the viewport, as a browser would after layout. */
+  report(el: Element, ratio: number) {
+    this.callback([{ target: el, intersectionRatio: ratio, isIntersecting: ratio > 0 } as never], this as never);
+  }
+}
+
+export const io = () => {
+  if (!FakeIntersectionObserver.last) throw new Error('no IntersectionObserver yet');
+  return FakeIntersectionObserver.last;
+};
+
+const NONE = { x: 0, y: 0, width: 0, height: 0, top: 0, left: 0, right: 0, bottom: 0 };
+const BOX = { ...NONE, width: 300, height: 200, right: 300, bottom: 200 };
+
+/** happy-dom has no layout: a connected element is 300×200 unless it or an ancestor is hidden. */
+function layout(this: Element) {
+  if (!this.isConnected) return NONE;
+  for (let el: Element | null = this; el; el = el.parentElement) {
+    if ((el as HTMLElement).hidden || (el as HTMLElement).style?.display === 'none') return NONE;
+  }
+  return BOX;
+}
+
+export interface Sent {
+  url: string;
+  body: { k: string; st: number; e: Record<string, unknown>[] };
+  keepalive?: boolean;
+}
+
+/** Answers fetches with `respond` (default 202) and records every request. */
+export function mockFetch(respond: (n: number) => Response | Promise<Response> = () => accepted()) {
+  const sent: Sent[] = [];
+  const fetch = vi.fn(async (url: string, init: RequestInit) => {
+    sent.push({ url, body: JSON.parse(init.body as string), keepalive: init.keepalive });
+    return respond(sent.length - 1);
+  });
+  vi.stubGlobal('fetch', fetch);
+  return { sent, fetch, events: () => sent.flatMap((s) => s.body.e) };
+}
+
+export const accepted = (body: object = { accepted: 1, duplicates: 0, rejected: [] }) =>
+  new Response(JSON.stringify(body), { status: 202, headers: { 'content-type': 'application/json' } });
+
+const trackers: Tracker[] = [];
+
+/** A tracker on this page; `reset` disables it at the end of the test. */
+export function track(options: Partial<TrackerOptions> = {}) {
+  const tracker = createTracker({ site: 'ltw_test', api: 'https://collector.test/', ...options });
+  trackers.push(tracker);
+  return tracker;
+}
+
+/** Fresh page state between tests of one file (happy-dom keeps one window per file). */
+export function reset(url = 'https://shop.test/') {
+  // Listeners of earlier trackers stay on the document; withdrawn, they record nothing.
+  for (const tracker of trackers.splice(0)) tracker.consent(false);
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  localStorage.clear();
+  for (const cookie of document.cookie.split('; ')) {
+    if (cookie) document.cookie = `${cookie.split('=')[0]}=; max-age=-1; path=/`;
+  }
+  document.body.innerHTML = '';
+  history.replaceState(null, '', url);
+  Object.defineProperty(navigator, 'doNotTrack', { value: null, configurable: true });
+  Object.defineProperty(navigator, 'globalPrivacyControl', { value: undefined, configurable: true });
+  vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+  // Every browser has it; happy-dom does not.
+  vi.stubGlobal('isSecureContext', location.protocol === 'https:');
+  FakeIntersectionObserver.last = undefined;
+  Element.prototype.getBoundingClientRect = layout as never;
+}
+
+/** Adds `html` to the body and returns its first element. */
+export function add(html: string): HTMLElement {
+  const template = document.createElement('template');
+  template.innerHTML = html.trim();
+  const el = template.content.firstElementChild as HTMLElement;
+  document.body.append(el);
+  return el;
+}
+
+/** Lets MutationObserver callbacks and settled fetches run. */
+export const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};

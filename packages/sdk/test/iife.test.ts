@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { add, mockFetch, reset } from './dom.js';
+
+type Global = ((...args: unknown[]) => void) & { q?: IArguments[] };
+const w = window as unknown as { lasttouch?: Global };
+
+/** The snippet of contract section 1, then the tag with `attributes`, then the SDK. */
+function stub() {
+  w.lasttouch =
+    w.lasttouch ||
+    function (this: unknown) {
+      // biome-ignore lint/complexity/noArguments: the contract's snippet queues `arguments`
+      // biome-ignore lint/suspicious/noAssignInExpressions: the contract's snippet, as storefronts paste it
+      (w.lasttouch!.q = w.lasttouch!.q || []).push(arguments);
+    };
+  return w.lasttouch;
+}
+
+async function load(attributes: Record<string, string> = {}) {
+  const script = document.createElement('script');
+  script.dataset.site = 'ltw_tag';
+  script.dataset.api = 'https://collector.test';
+  Object.assign(script.dataset, attributes);
+  document.head.append(script);
+  vi.resetModules();
+  await import('../src/iife.js');
+}
+
+let net: ReturnType<typeof mockFetch>;
+beforeEach(() => {
+  reset();
+  vi.useFakeTimers();
+  net = mockFetch();
+  w.lasttouch = undefined;
+  for (const script of document.querySelectorAll('script')) script.remove();
+});
+afterEach(() => {
+  w.lasttouch?.('consent', false);
+  w.lasttouch = undefined;
+  reset();
+});
+
+const sent = async () => {
+  await vi.advanceTimersByTimeAsync(1000);
+  return net.events();
+};
+
+describe('script tag', () => {
+  it('replays the calls queued by the stub in order, then replaces the stub', async () => {
+    const lt = stub();
+    lt('click', { kind: 'popup', id: 'a' });
+    lt('checkout', { orderId: '1', value: 2, currency: 'EUR' });
+    lt('hover', { kind: 'notification', id: 'b' });
+    let id: string | null = null;
+    lt('visitorId', (v: string) => {
+      id = v;
+    });
+    await load();
+    expect(w.lasttouch).not.toBe(lt);
+    w.lasttouch!('dismiss', { kind: 'popup', id: 'a' });
+    const events = await sent();
+    expect(events.map((e) => e.t)).toEqual(['click', 'checkout', 'hover', 'dismiss']);
+    expect(id).toBe(events[0]!.v);
+    expect(net.sent[0]!.body.k).toBe('ltw_tag');
+    expect(net.sent[0]!.url).toBe('https://collector.test/v1/events');
+  });
+
+  it('applies a queued consent at its place in the order (data-consent="required")', async () => {
+    const lt = stub();
+    lt('click', { kind: 'popup', id: 'before' });
+    lt('consent', true);
+    lt('click', { kind: 'popup', id: 'after' });
+    await load({ consent: 'required' });
+    expect((await sent()).map((e) => e.w)).toEqual(['after']);
+  });
+
+  it('does not track twice when the script is loaded twice', async () => {
+    const el = add('<div data-lt-widget="block" data-lt-id="hero"></div>');
+    stub()('hover', { kind: 'block', id: 'queued' });
+    await load();
+    const first = w.lasttouch;
+    await load();
+    expect(w.lasttouch).toBe(first);
+    el.click();
+    expect((await sent()).map((e) => `${e.t}:${e.w}`)).toEqual(['hover:queued', 'click:hero']);
+  });
+
+  it('works without the stub', async () => {
+    await load();
+    w.lasttouch!('flush');
+    w.lasttouch!('click', { kind: 'block', id: 'x' });
+    expect(await sent()).toHaveLength(1);
+  });
+
+  it('reads data-hover-ms, data-session-timeout-ms and data-respect-gpc', async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { value: true, configurable: true });
+    const el = add('<div data-lt-widget="notification" data-lt-id="n"></div>');
+    await load({ hoverMs: '100', sessionTimeoutMs: '5000', respectGpc: 'false' });
+    el.dispatchEvent(new PointerEvent('pointerover', { bubbles: true, pointerType: 'mouse' }));
+    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(6000);
+    w.lasttouch!('click', { kind: 'notification', id: 'n' });
+    const [hover, click] = await sent();
+    expect(hover).toMatchObject({ t: 'hover', w: 'n' });
+    expect(click!.s).not.toBe(hover!.s);
+  });
+
+  it('does nothing without data-site or data-api', async () => {
+    const script = document.createElement('script');
+    script.dataset.site = 'ltw_tag';
+    document.head.append(script);
+    vi.resetModules();
+    await import('../src/iife.js');
+    expect(w.lasttouch).toBeUndefined();
+  });
+});
