@@ -26,7 +26,14 @@ const plugins = (debug) => [
 const minify = terser({
   ecma: 2020,
   toplevel: true,
-  compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_arrows: true, unsafe_methods: true },
+  compress: {
+    passes: 3,
+    pure_getters: true,
+    booleans_as_integers: true,
+    unsafe: true,
+    unsafe_arrows: true,
+    unsafe_methods: true,
+  },
   mangle: { toplevel: true },
   format: { comments: false },
 });

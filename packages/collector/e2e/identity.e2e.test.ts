@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { widgetReaches } from './harness/stats.js';
 import { useSuite } from './harness/suite.js';
 
-const visitorId = (page: Page) => page.evaluate(() => new Promise<string>((resolve) => window.lasttouch('visitorId', resolve)));
+const visitorId = (page: Page) =>
+  page.evaluate(() => new Promise<string>((resolve) => window.lasttouch('visitorId', resolve)));
 
 describe('identity in a real browser', () => {
   const suite = useSuite();
@@ -29,7 +30,12 @@ describe('identity in a real browser', () => {
   it('starts a new session after the inactivity timeout', async () => {
     const shop = await suite.newShop();
     const timeoutMs = 1_000;
-    const page = await suite.open(await suite.newVisitor(), shop, 'widgets.html', `data-session-timeout-ms="${timeoutMs}"`);
+    const page = await suite.open(
+      await suite.newVisitor(),
+      shop,
+      'widgets.html',
+      `data-session-timeout-ms="${timeoutMs}"`,
+    );
     await page.click('#popup-cta');
     await widgetReaches(suite.api, shop, 'spring-sale', { clicks: 1 });
     // Activity inside the timeout keeps the session: a second click is the same session.

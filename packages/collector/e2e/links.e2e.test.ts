@@ -9,7 +9,9 @@ describe('tagged links in a real browser', () => {
 
   it('ties a visitor who opens a tagged link to the conversation and credits the order to it', async () => {
     const shop = await suite.newShop();
-    const store = new URL(suite.storefront.page('widgets.html', { writeKey: shop.writeKey, api: suite.collector.origin }));
+    const store = new URL(
+      suite.storefront.page('widgets.html', { writeKey: shop.writeKey, api: suite.collector.origin }),
+    );
     store.searchParams.set('order', 'l-1');
     store.hash = 'top';
     const { url } = await suite.api.post<LinkResponse>(
@@ -44,7 +46,9 @@ describe('tagged links in a real browser', () => {
 
   it('gives a tampered link no credit and counts it as invalid', async () => {
     const shop = await suite.newShop();
-    const store = new URL(suite.storefront.page('widgets.html', { writeKey: shop.writeKey, api: suite.collector.origin }));
+    const store = new URL(
+      suite.storefront.page('widgets.html', { writeKey: shop.writeKey, api: suite.collector.origin }),
+    );
     store.searchParams.set('order', 'l-2');
     const { url } = await suite.api.post<LinkResponse>(
       '/v1/links',
@@ -64,7 +68,8 @@ describe('tagged links in a real browser', () => {
     const order = await orderDetail(suite.api, shop, 'l-2');
     expect(order.credited).toBeNull();
     const chat = await eventually(
-      () => suite.api.get<ChatStatsResponse & { invalidLandings?: number }>('/v1/stats/chat?groupBy=channel', shop.readKey),
+      () =>
+        suite.api.get<ChatStatsResponse & { invalidLandings?: number }>('/v1/stats/chat?groupBy=channel', shop.readKey),
       (c) => c.invalidLandings === 1,
     );
     expect(chat.rows.find((r) => r.group === 'sms')).toMatchObject({ contacts: 1, transactionsAfterContact: 0 });

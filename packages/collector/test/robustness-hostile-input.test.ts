@@ -10,6 +10,7 @@
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { call, checkoutEvent, createSite, landingEvent, tableCounts, uid, widgetEvent } from './helpers.js';
 import {
   badBody,
   badId,
@@ -24,7 +25,6 @@ import {
   serialize,
   withField,
 } from './robustness-arbitraries.js';
-import { call, checkoutEvent, createSite, landingEvent, tableCounts, uid, widgetEvent } from './helpers.js';
 
 const RUNS = Number((env as unknown as { ROBUSTNESS_RUNS?: string }).ROBUSTNESS_RUNS) || 200;
 const SEED = 20_261_127;
@@ -149,7 +149,12 @@ describe('hostile input', { timeout: 600_000 }, () => {
         notString,
         fc.integer({ min: 1025, max: 20_000 }).map((n) => '/'.repeat(n)),
       ),
-      t: fc.oneof(notString, fc.string({ maxLength: 12 }).filter((t) => !['instance', 'click', 'hover', 'dismiss', 'landing', 'checkout'].includes(t))),
+      t: fc.oneof(
+        notString,
+        fc
+          .string({ maxLength: 12 })
+          .filter((t) => !['instance', 'click', 'hover', 'dismiss', 'landing', 'checkout'].includes(t)),
+      ),
     };
     const widget = mutated(() => ({ ...widgetEvent({ c: 'spring', q: 'welcome' }) }), {
       ...common,
@@ -208,20 +213,26 @@ describe('hostile input', { timeout: 600_000 }, () => {
     const envelope = fc.oneof(
       badBody.map((b) => serialize(b)),
       notJson,
-      mutated(() => ({ k: site.writeKey, e: [widgetEvent()] }), {
-        k: fc.oneof(
-          notString,
-          fc.constantFrom(site.readKey, site.agentKey, `${site.writeKey}x`, site.writeKey.slice(0, -1), '', 'ltw_'),
-        ),
-        e: fc.oneof(
-          notString.filter((v) => !Array.isArray(v)),
-          fc.constant([]),
-          fc.integer({ min: 101, max: 300 }).map((n) => Array.from({ length: n }, () => widgetEvent())),
-        ),
-        st: fc.oneof(notNumber, rawNumber, fc.integer({ max: -1 })),
-        // The envelope ignores unknown keys on purpose (an older collector takes a newer SDK's batches).
-      }, { strict: false }).map((b) => serialize(b)),
-      fc.integer({ min: 65_537, max: 200_000 }).map((n) => serialize({ k: site.writeKey, e: [widgetEvent({ p: '/'.repeat(n) })] })),
+      mutated(
+        () => ({ k: site.writeKey, e: [widgetEvent()] }),
+        {
+          k: fc.oneof(
+            notString,
+            fc.constantFrom(site.readKey, site.agentKey, `${site.writeKey}x`, site.writeKey.slice(0, -1), '', 'ltw_'),
+          ),
+          e: fc.oneof(
+            notString.filter((v) => !Array.isArray(v)),
+            fc.constant([]),
+            fc.integer({ min: 101, max: 300 }).map((n) => Array.from({ length: n }, () => widgetEvent())),
+          ),
+          st: fc.oneof(notNumber, rawNumber, fc.integer({ max: -1 })),
+          // The envelope ignores unknown keys on purpose (an older collector takes a newer SDK's batches).
+        },
+        { strict: false },
+      ).map((b) => serialize(b)),
+      fc
+        .integer({ min: 65_537, max: 200_000 })
+        .map((n) => serialize({ k: site.writeKey, e: [widgetEvent({ p: '/'.repeat(n) })] })),
     );
     await fc.assert(
       fc.asyncProperty(envelope, async (body) => {
@@ -279,7 +290,10 @@ describe('hostile input', { timeout: 600_000 }, () => {
     );
     const req = fc.oneof(
       { weight: 6, arbitrary: order.map((b) => ({ auth: `Bearer ${site.readKey}`, body: serialize(b) })) },
-      { weight: 1, arbitrary: fc.oneof(badBody.map(serialize), notJson).map((body) => ({ auth: `Bearer ${site.readKey}`, body })) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(badBody.map(serialize), notJson).map((body) => ({ auth: `Bearer ${site.readKey}`, body })),
+      },
       {
         weight: 2,
         arbitrary: wrongAuth(site.readKey, [site.writeKey, site.agentKey]).map((auth) => ({
@@ -299,35 +313,44 @@ describe('hostile input', { timeout: 600_000 }, () => {
 
   it('POST /v1/links: invalid requests, foreign urls and wrong keys tag nothing', async () => {
     const tally = newTally();
-    const link = mutated(() => ({ url: `${ORIGIN}/p/1?a=1`, conversation: uid('conv'), channel: 'whatsapp', agent: 'ana' }), {
-      url: fc.oneof(
-        notString,
-        fc.constant(''),
-        fc.integer({ min: 2049 - ORIGIN.length, max: 10_000 }).map((n) => `${ORIGIN}/${'p'.repeat(n)}`),
-        fc.constantFrom(
-          'javascript:alert(1)//https://shop.example',
-          'data:text/html,<script>alert(1)</script>',
-          'https://evil.example/p/1',
-          'http://shop.example/p/1',
-          'https://shop.example.evil.example/',
-          'https://shop.example@evil.example/',
-          'https://user:pw@shop.example/',
-          '//shop.example/p/1',
-          '/p/1',
-          'shop.example/p/1',
-          'https://shop.example:8443/',
-          'ftp://shop.example/',
-          'https://xn--shp-fla.example/',
+    const link = mutated(
+      () => ({ url: `${ORIGIN}/p/1?a=1`, conversation: uid('conv'), channel: 'whatsapp', agent: 'ana' }),
+      {
+        url: fc.oneof(
+          notString,
+          fc.constant(''),
+          fc.integer({ min: 2049 - ORIGIN.length, max: 10_000 }).map((n) => `${ORIGIN}/${'p'.repeat(n)}`),
+          fc.constantFrom(
+            'javascript:alert(1)//https://shop.example',
+            'data:text/html,<script>alert(1)</script>',
+            'https://evil.example/p/1',
+            'http://shop.example/p/1',
+            'https://shop.example.evil.example/',
+            'https://shop.example@evil.example/',
+            'https://user:pw@shop.example/',
+            '//shop.example/p/1',
+            '/p/1',
+            'shop.example/p/1',
+            'https://shop.example:8443/',
+            'ftp://shop.example/',
+            'https://xn--shp-fla.example/',
+          ),
+          fc.webUrl().filter((u) => new URL(u).origin !== ORIGIN),
         ),
-        fc.webUrl().filter((u) => new URL(u).origin !== ORIGIN),
-      ),
-      conversation: badLabel(),
-      channel: fc.oneof(notString, fc.constantFrom('WhatsApp', 'sms ', '', 'a'.repeat(33), 'e-mail!', '<b>', '__proto__ ')),
-      agent: fc.oneof(badLabel(), fc.constant(null)),
-    });
+        conversation: badLabel(),
+        channel: fc.oneof(
+          notString,
+          fc.constantFrom('WhatsApp', 'sms ', '', 'a'.repeat(33), 'e-mail!', '<b>', '__proto__ '),
+        ),
+        agent: fc.oneof(badLabel(), fc.constant(null)),
+      },
+    );
     const req = fc.oneof(
       { weight: 6, arbitrary: link.map((b) => ({ auth: `Bearer ${site.agentKey}`, body: serialize(b) })) },
-      { weight: 1, arbitrary: fc.oneof(badBody.map(serialize), notJson).map((body) => ({ auth: `Bearer ${site.agentKey}`, body })) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(badBody.map(serialize), notJson).map((body) => ({ auth: `Bearer ${site.agentKey}`, body })),
+      },
       {
         weight: 2,
         arbitrary: wrongAuth(site.agentKey, [site.writeKey]).map((auth) => ({
@@ -395,12 +418,13 @@ describe('hostile input', { timeout: 600_000 }, () => {
 
   it('PUT /v1/settings: invalid settings and wrong keys change nothing', async () => {
     const tally = newTally();
-    const seconds = fc.oneof(
-      notNumber,
-      rawNumber,
-      fc.constantFrom(0, -1, 31_536_001, 1.5, 86_400.5, 1e300),
-    );
-    const windows = () => ({ default: 86_400, kinds: { popup: 3600 }, channels: { sms: 86_400 }, campaigns: { spring: 7200 } });
+    const seconds = fc.oneof(notNumber, rawNumber, fc.constantFrom(0, -1, 31_536_001, 1.5, 86_400.5, 1e300));
+    const windows = () => ({
+      default: 86_400,
+      kinds: { popup: 3600 },
+      channels: { sms: 86_400 },
+      campaigns: { spring: 7200 },
+    });
     const badWindows = fc.oneof(
       notString.filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
       mutated(windows, {
@@ -415,7 +439,9 @@ describe('hostile input', { timeout: 600_000 }, () => {
         ),
         campaigns: fc.oneof(
           seconds.map((s) => ({ spring: s })),
-          badLabel().filter((l) => typeof l === 'string').map((k) => withField({}, k as string, 60)),
+          badLabel()
+            .filter((l) => typeof l === 'string')
+            .map((k) => withField({}, k as string, 60)),
         ),
       }),
     );
@@ -432,7 +458,10 @@ describe('hostile input', { timeout: 600_000 }, () => {
     );
     const req = fc.oneof(
       { weight: 6, arbitrary: update.map((b) => ({ auth: `Bearer ${site.readKey}`, body: serialize(b) })) },
-      { weight: 1, arbitrary: fc.oneof(badBody.map(serialize), notJson).map((body) => ({ auth: `Bearer ${site.readKey}`, body })) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(badBody.map(serialize), notJson).map((body) => ({ auth: `Bearer ${site.readKey}`, body })),
+      },
       {
         weight: 2,
         arbitrary: wrongAuth(site.readKey, [site.writeKey, site.agentKey]).map((auth) => ({
@@ -452,8 +481,17 @@ describe('hostile input', { timeout: 600_000 }, () => {
 
   it('GET /v1/stats/*: hostile query strings are refused with 400, never 5xx', async () => {
     const tally = newTally();
-    const paths = ['/v1/stats/widgets', '/v1/stats/campaigns', '/v1/stats/sequences', '/v1/stats/top-actions', '/v1/stats/chat'];
-    const anyText = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('1e400', '-0', 'NaN', '<script>', "' or 1=1--"));
+    const paths = [
+      '/v1/stats/widgets',
+      '/v1/stats/campaigns',
+      '/v1/stats/sequences',
+      '/v1/stats/top-actions',
+      '/v1/stats/chat',
+    ];
+    const anyText = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom('1e400', '-0', 'NaN', '<script>', "' or 1=1--"),
+    );
     const query = fc.oneof(
       badInstant.map((from) => ({ from })),
       badInstant.map((to) => ({ to })),
@@ -492,15 +530,19 @@ describe('hostile input', { timeout: 600_000 }, () => {
     report('GET /v1/stats/*', tally);
   });
 
-  it("GET /v1/orders/:orderId: hostile ids answer 404, never 5xx and never another order", async () => {
+  it('GET /v1/orders/:orderId: hostile ids answer 404, never 5xx and never another order', async () => {
     const tally = newTally();
-    const id = fc.oneof(
-      fc.string({ minLength: 1, maxLength: 60 }).map(encodeURIComponent),
-      fc.constantFrom(...['%ZZ', '%', '%00', '%2e%2e', '..%2F..%2Fsites', `${'a'.repeat(5000)}`, `${orderId}%00`, `${orderId}'--`]),
-      fc.constantFrom("' or '1'='1", `${orderId}' or 1=1 --`, '<script>alert(1)</script>', '__proto__', 'constructor').map(
-        encodeURIComponent,
-      ),
-    ).filter((s) => s !== encodeURIComponent(orderId));
+    const id = fc
+      .oneof(
+        fc.string({ minLength: 1, maxLength: 60 }).map(encodeURIComponent),
+        fc.constantFrom(
+          ...['%ZZ', '%', '%00', '%2e%2e', '..%2F..%2Fsites', `${'a'.repeat(5000)}`, `${orderId}%00`, `${orderId}'--`],
+        ),
+        fc
+          .constantFrom("' or '1'='1", `${orderId}' or 1=1 --`, '<script>alert(1)</script>', '__proto__', 'constructor')
+          .map(encodeURIComponent),
+      )
+      .filter((s) => s !== encodeURIComponent(orderId));
     await fc.assert(
       fc.asyncProperty(fc.tuple(id, fc.constantFrom(site.readKey, other.readKey)), async ([orderPath, key]) => {
         await refused(
@@ -517,6 +559,42 @@ describe('hostile input', { timeout: 600_000 }, () => {
     });
     expect(found.status).toBe(200);
     report('GET /v1/orders/:orderId', tally);
+  });
+
+  it('stats ranges refuse impossible calendar dates instead of rolling them over', async () => {
+    // Date.parse turns 2026-02-30 into March 2 and 24:00 into the next day: the answer would
+    // silently cover another range than the one asked for.
+    const answers: Record<string, number> = {};
+    for (const from of ['2026-02-30', '2026-02-29', '2026-04-31', '2026-11-01T24:00:00Z', '2026-11-01T23:59:60Z']) {
+      const res = await call(`/v1/stats/widgets?from=${from}&to=2026-11-20`, {
+        headers: { Authorization: `Bearer ${site.readKey}` },
+      });
+      answers[from] = res.status;
+    }
+    expect(answers).toEqual({
+      '2026-02-30': 400,
+      '2026-02-29': 400,
+      '2026-04-31': 400,
+      '2026-11-01T24:00:00Z': 400,
+      '2026-11-01T23:59:60Z': 400,
+    });
+  });
+
+  it('settings keep a campaign named __proto__ or refuse it, never drop it silently', async () => {
+    const before = await dbState();
+    const body =
+      '{"attributionWindows":{"default":86400,"kinds":{},"channels":{},"campaigns":{"__proto__":7200,"spring":3600}}}';
+    const res = await call('/v1/settings', { method: 'PUT', headers: json(`Bearer ${other.readKey}`), body });
+    if (res.status === 400) {
+      expect(await dbState()).toEqual(before);
+      return;
+    }
+    expect(res.status).toBe(200);
+    const settings = await res.json<{ attributionWindows: { campaigns: Record<string, number> } }>();
+    expect(Object.entries(settings.attributionWindows.campaigns)).toEqual([
+      ['__proto__', 7200],
+      ['spring', 3600],
+    ]);
   });
 
   it('legal but hostile text (markup, SQL, unicode) is accepted and kept byte for byte', async () => {
@@ -556,12 +634,16 @@ describe('hostile input', { timeout: 600_000 }, () => {
           body: JSON.stringify({ orderId: id, value: 1, currency: 'EUR' }),
         });
         expect(order.status, id).toBe(200);
-        const back = await call(`/v1/orders/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${site.readKey}` } });
+        const back = await call(`/v1/orders/${encodeURIComponent(id)}`, {
+          headers: { Authorization: `Bearer ${site.readKey}` },
+        });
         expect(back.status, id).toBe(200);
         expect((await back.json<{ orderId: string }>()).orderId).toBe(id);
       }),
       { seed: SEED, numRuns: Math.max(20, Math.floor(RUNS / 4)), endOnFailure: true },
     );
-    console.log(`[robustness] legal hostile text: ${tally.tried} inputs round-tripped through events, links and orders, ${tally.lost} altered`);
+    console.log(
+      `[robustness] legal hostile text: ${tally.tried} inputs round-tripped through events, links and orders, ${tally.lost} altered`,
+    );
   });
 });

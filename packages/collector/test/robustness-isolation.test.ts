@@ -28,7 +28,9 @@ async function siteRows(siteId: string): Promise<Record<string, unknown[]>> {
   ).all<{ name: string }>();
   const rows: Record<string, unknown[]> = {};
   for (const { name } of tables) {
-    const { results: columns } = await env.DB.prepare(`select name from pragma_table_info(?)`).bind(name).all<{ name: string }>();
+    const { results: columns } = await env.DB.prepare(`select name from pragma_table_info(?)`)
+      .bind(name)
+      .all<{ name: string }>();
     const column = name === 'sites' ? 'id' : columns.some((c) => c.name === 'site_id') ? 'site_id' : undefined;
     if (!column) continue;
     const { results } = await env.DB.prepare(`select * from "${name}" where ${column} = ? order by 1, 2, 3`)
@@ -86,16 +88,32 @@ describe('abuse and isolation', () => {
     b = await createSite({ allowedOrigins: [ORIGIN] });
     await populate(a, shared);
     bData = await populate(b, shared);
-    expect((await callWithKey(b.readKey, '/v1/orders', { body: { orderId: bOnly, value: 7, currency: 'EUR' } })).status).toBe(200);
+    expect(
+      (await callWithKey(b.readKey, '/v1/orders', { body: { orderId: bOnly, value: 7, currency: 'EUR' } })).status,
+    ).toBe(200);
   });
 
   it('each key kind reaches only its endpoints', async () => {
     const link = { url: `${ORIGIN}/p`, conversation: 'c-1', channel: 'sms' };
     const order = { orderId: uid('o'), value: 1, currency: 'EUR' };
-    const endpoints: Array<[string, (key: string) => Promise<Response>, Record<'write' | 'agent' | 'read' | 'none', number>]> = [
-      ['POST /v1/events', (k) => postEvents(k, [widgetEvent()], { keyInHeader: true }), { write: 202, agent: 403, read: 403, none: 401 }],
-      ['POST /v1/orders', (k) => callWithKey(k, '/v1/orders', { body: order }), { write: 403, agent: 403, read: 200, none: 401 }],
-      ['POST /v1/links', (k) => callWithKey(k, '/v1/links', { body: link }), { write: 403, agent: 201, read: 201, none: 401 }],
+    const endpoints: Array<
+      [string, (key: string) => Promise<Response>, Record<'write' | 'agent' | 'read' | 'none', number>]
+    > = [
+      [
+        'POST /v1/events',
+        (k) => postEvents(k, [widgetEvent()], { keyInHeader: true }),
+        { write: 202, agent: 403, read: 403, none: 401 },
+      ],
+      [
+        'POST /v1/orders',
+        (k) => callWithKey(k, '/v1/orders', { body: order }),
+        { write: 403, agent: 403, read: 200, none: 401 },
+      ],
+      [
+        'POST /v1/links',
+        (k) => callWithKey(k, '/v1/links', { body: link }),
+        { write: 403, agent: 201, read: 201, none: 401 },
+      ],
       ['GET /v1/settings', (k) => callWithKey(k, '/v1/settings'), { write: 403, agent: 403, read: 200, none: 401 }],
       [
         'PUT /v1/settings',
@@ -109,8 +127,16 @@ describe('abuse and isolation', () => {
           { write: 403, agent: 403, read: 200, none: 401 },
         ],
       ),
-      ['GET /v1/orders/:id', (k) => callWithKey(k, `/v1/orders/${shared}`), { write: 403, agent: 403, read: 200, none: 401 }],
-      ['POST /v1/sites', (k) => callWithKey(k, '/v1/sites', { body: { name: 'x' } }), { write: 401, agent: 401, read: 401, none: 401 }],
+      [
+        'GET /v1/orders/:id',
+        (k) => callWithKey(k, `/v1/orders/${shared}`),
+        { write: 403, agent: 403, read: 200, none: 401 },
+      ],
+      [
+        'POST /v1/sites',
+        (k) => callWithKey(k, '/v1/sites', { body: { name: 'x' } }),
+        { write: 401, agent: 401, read: 401, none: 401 },
+      ],
     ];
     let checked = 0;
     for (const [name, send, expected] of endpoints) {
@@ -140,6 +166,10 @@ describe('abuse and isolation', () => {
       });
       expect(res.status).toBe(200);
     }
+    // A's stats never show B's rows.
+    const widgets = await (await callWithKey(a.readKey, '/v1/stats/widgets')).json<{ rows: { id: string }[] }>();
+    expect(widgets.rows.map((r) => r.id)).toContain(`w-${a.siteId}`);
+    expect(widgets.rows.map((r) => r.id)).not.toContain(`w-${b.siteId}`);
     // A's write key resends B's exact events: stored under A, new there (not B's duplicates).
     const resent = await ingest(a.writeKey, bData.events, { origin: ORIGIN });
     expect(resent.accepted + resent.duplicates).toBe(bData.events.length);
@@ -151,15 +181,51 @@ describe('abuse and isolation', () => {
     expect(after.link_landings).toBe(before.link_landings);
     expect(after.interactions).toBe(before.interactions);
     // A's settings and links.
-    expect((await callWithKey(a.readKey, '/v1/settings', { method: 'PUT', body: { creditPolicy: 'first', allowedOrigins: ['https://a.example'] } })).status).toBe(200);
-    expect((await callWithKey(a.agentKey, '/v1/links', { body: { url: 'https://a.example/p', conversation: `conv-${b.siteId}`, channel: 'sms' } })).status).toBe(201);
-    // A's stats never show B's rows.
-    const widgets = await (await callWithKey(a.readKey, '/v1/stats/widgets')).json<{ rows: { id: string }[] }>();
-    expect(widgets.rows.map((r) => r.id)).not.toContain(`w-${b.siteId}`);
+    expect(
+      (
+        await callWithKey(a.readKey, '/v1/settings', {
+          method: 'PUT',
+          body: { creditPolicy: 'first', allowedOrigins: ['https://a.example'] },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await callWithKey(a.agentKey, '/v1/links', {
+          body: { url: 'https://a.example/p', conversation: `conv-${b.siteId}`, channel: 'sms' },
+        })
+      ).status,
+    ).toBe(201);
 
     expect(await siteRows(b.siteId)).toEqual(rowsBefore);
     expect(await siteView(b.readKey, [shared, bOnly])).toEqual(viewBefore);
-    console.log(`[robustness] isolation: site B's rows in ${Object.keys(rowsBefore).length} tables and its 8 read views unchanged after site A used every endpoint with B's ids`);
+    console.log(
+      `[robustness] isolation: site B's rows in ${Object.keys(rowsBefore).length} tables and its 8 read views unchanged after site A used every endpoint with B's ids`,
+    );
+  });
+
+  it('the body limit holds on the bytes actually read, chunked bodies included', async () => {
+    const before = await tableCounts();
+    let pushed = 0;
+    // No Content-Length: the worker can only count what it reads.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pushed >= 1_000_000) return controller.close();
+        controller.enqueue(new TextEncoder().encode(' '.repeat(8_192)));
+        pushed += 8_192;
+      },
+    });
+    const res = await call('/v1/events', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain', Authorization: `Bearer ${a.writeKey}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(pushed).toBeLessThan(200_000);
+    expect(await tableCounts()).toEqual(before);
+    console.log(`[robustness] body limit: a chunked 1 MB body was refused with 413 after ${pushed} bytes were pulled`);
   });
 
   it('a denied origin stores nothing, and neither does a key of another site', async () => {
@@ -169,8 +235,11 @@ describe('abuse and isolation', () => {
       expect(res.status, origin).toBe(403);
       expect(await res.json()).toMatchObject({ error: { code: 'origin_not_allowed' } });
     }
-    // A now only allows https://a.example: B's origin is denied for A's key.
-    expect((await postEvents(a.writeKey, [widgetEvent()], { origin: ORIGIN })).status).toBe(403);
-    expect(await tableCounts()).toEqual(before);
+    // Another site's allowed origin is no pass either.
+    const c = await createSite({ allowedOrigins: ['https://c.example'] });
+    const withC = await tableCounts();
+    expect((await postEvents(c.writeKey, [widgetEvent()], { origin: ORIGIN })).status).toBe(403);
+    expect(await tableCounts()).toEqual(withC);
+    expect({ ...withC, sites: before.sites, api_keys: before.api_keys }).toEqual(before);
   });
 });

@@ -90,7 +90,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     hover: call('hover'),
     dismiss: call('dismiss'),
     checkout(order) {
-      if (validCheckout(order)) track('checkout', { o: order.orderId, val: order.value, cur: order.currency });
+      const { orderId, value, currency } = order;
+      if (validCheckout(orderId, value, currency)) track('checkout', { o: orderId, val: value, cur: currency });
       else __DEBUG__ && fail(CHECKOUT_RULE, order);
     },
     consent(value) {

@@ -24,7 +24,10 @@ export class CollectorApi {
   private async call<T>(method: string, path: string, key: string, body: unknown, expected: number): Promise<T> {
     const res = await fetch(`${this.origin}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -34,7 +37,11 @@ export class CollectorApi {
 }
 
 /** Polls `read` until `done` holds (or fails with the last value): wait on conditions, not time. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let error: unknown;
@@ -47,5 +54,7 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}${error ? `; last error: ${error}` : ''}`);
+  throw new Error(
+    `condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}${error ? `; last error: ${error}` : ''}`,
+  );
 }

@@ -19,7 +19,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -112,7 +114,15 @@ export async function startCollector(): Promise<Collector> {
     await gone;
     clearTimeout(killer);
     // The port must be free again before a restart binds it.
-    await waitFor(async () => !(await fetch(`${origin}/health`).then(() => true, () => false)), `${origin} to close`, 10_000);
+    await waitFor(
+      async () =>
+        !(await fetch(`${origin}/health`).then(
+          () => true,
+          () => false,
+        )),
+      `${origin} to close`,
+      10_000,
+    );
   };
 
   await start();

@@ -22,7 +22,12 @@ export async function widget(api: CollectorApi, shop: Shop, id: string) {
 }
 
 /** Waits until the widget's counts include `expected`. */
-export function widgetReaches(api: CollectorApi, shop: Shop, id: string, expected: Partial<Awaited<ReturnType<typeof widget>>>) {
+export function widgetReaches(
+  api: CollectorApi,
+  shop: Shop,
+  id: string,
+  expected: Partial<Awaited<ReturnType<typeof widget>>>,
+) {
   return eventually(
     () => widget(api, shop, id),
     (counts) => Object.entries(expected).every(([k, v]) => counts[k as keyof typeof counts] === v),
@@ -30,9 +35,11 @@ export function widgetReaches(api: CollectorApi, shop: Shop, id: string, expecte
 }
 
 /** Waits until the order exists and returns its detail. */
-export function orderDetail(api: CollectorApi, shop: Shop, orderId: string, done: (o: OrderDetail) => boolean = () => true) {
-  return eventually(
-    () => api.get<OrderDetail>(`/v1/orders/${encodeURIComponent(orderId)}`, shop.readKey),
-    done,
-  );
+export function orderDetail(
+  api: CollectorApi,
+  shop: Shop,
+  orderId: string,
+  done: (o: OrderDetail) => boolean = () => true,
+) {
+  return eventually(() => api.get<OrderDetail>(`/v1/orders/${encodeURIComponent(orderId)}`, shop.readKey), done);
 }

@@ -22,7 +22,13 @@ export interface Suite {
   /** A fresh browser profile (a new visitor). */
   newVisitor(): Promise<BrowserContext>;
   /** Opens a fixture page of `shop` in `context`, the SDK loaded and ready. */
-  open(context: BrowserContext, shop: Shop, name?: string, attrs?: string, query?: Record<string, string>): Promise<Page>;
+  open(
+    context: BrowserContext,
+    shop: Shop,
+    name?: string,
+    attrs?: string,
+    query?: Record<string, string>,
+  ): Promise<Page>;
 }
 
 /**

@@ -84,9 +84,9 @@ export const checkoutDeriver: Deriver = async (ctx, event) => {
 };
 
 /** Stage 2: attribution for what this batch marked, and a few leftovers of earlier runs. */
-export const attributeAfterCommit: AfterCommit = async (ctx, stored) => {
+export const attributeAfterCommit: AfterCommit = async (ctx, batch) => {
   const wanted = new Map<string, { subject: Subject; id: string }>();
-  for (const e of stored) {
+  for (const e of batch) {
     if (e.type === 'checkout' && e.orderId) wanted.set(`order:${e.orderId}`, { subject: 'order', id: e.orderId });
     else if (e.type !== 'instance' && e.type !== 'dismiss') {
       wanted.set(`visitor:${e.visitorId}`, { subject: 'visitor', id: e.visitorId });

@@ -23,6 +23,7 @@ export type Deriver = (ctx: IngestContext, event: StoredEvent, wire: WireEvent) 
 /**
  * Stage 2, after the batch committed: work that reads what stage 1 wrote (attribution of the
  * affected orders). Its failure must not lose data: stage 1 records what is pending, so stage 2
- * can be re-run and is idempotent.
+ * can be re-run and is idempotent. It sees every valid event of the batch, new or duplicate: a
+ * duplicate may be the retry of an attempt that committed but never got to stage 2.
  */
-export type AfterCommit = (ctx: IngestContext, stored: StoredEvent[]) => Promise<void>;
+export type AfterCommit = (ctx: IngestContext, batch: StoredEvent[]) => Promise<void>;

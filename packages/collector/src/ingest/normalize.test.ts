@@ -13,6 +13,12 @@ describe('normalizeEvent', () => {
     expect(farAhead).toMatchObject({ ok: true, event: { ts: now, clientTs: now + LIMITS.futureSkewMs + 1 } });
   });
 
+  it('stores the path only: a query string or hash never reaches the database', () => {
+    for (const p of ['/account?email=a@b.example', '/account#a@b.example', '/account?x=1#y']) {
+      expect(normalizeEvent(widgetEvent({ p }), 's', now)).toMatchObject({ ok: true, event: { path: '/account' } });
+    }
+  });
+
   it('rejects events older than the maximum age, and keeps those just inside it', () => {
     expect(normalizeEvent(widgetEvent({ ts: now - LIMITS.maxAgeMs - 1 }), 's', now)).toMatchObject({
       ok: false,

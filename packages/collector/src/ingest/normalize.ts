@@ -11,10 +11,14 @@ export type Normalized = { ok: true; event: StoredEvent } | { ok: false; code: s
  * `LIMITS.futureSkewMs` (5 min) ahead of the receive time is clamped to the receive time (the
  * client time stays in `clientTs`); an event older than `LIMITS.maxAgeMs` (30 days) is rejected
  * as `too_old`, since no SDK queue keeps events that long. Checkout values become integer minor
- * units; an amount the currency cannot hold (12.345 EUR) is rejected as `invalid_value`.
+ * units; an amount the currency cannot hold (12.345 EUR) is rejected as `invalid_value`. Paths
+ * are cut at `?` or `#`.
  *
  * @example normalizeEvent(wire, 'site-1', Date.now()) // { ok: true, event: { siteId: 'site-1', ... } }
  */
+/** The wire's `p` is a pathname; a query or hash from another sender can carry personal data. */
+const pathOnly = (path: string): string => path.replace(/[?#].*$/s, '');
+
 export function normalizeEvent(wire: WireEvent, siteId: string, now: number): Normalized {
   if (wire.ts < now - LIMITS.maxAgeMs) {
     return {
@@ -32,7 +36,7 @@ export function normalizeEvent(wire: WireEvent, siteId: string, now: number): No
     ts: wire.ts > now + LIMITS.futureSkewMs ? now : wire.ts,
     clientTs: wire.ts,
     receivedAt: now,
-    path: wire.p,
+    path: pathOnly(wire.p),
   };
   if (wire.t === 'landing') return { ok: true, event: { ...event, token: wire.tk } };
   if (wire.t === 'checkout') {

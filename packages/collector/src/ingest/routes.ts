@@ -40,10 +40,10 @@ export function sortBatch(
 }
 
 /** Stage 2 is re-runnable by design, so its failure is logged and never fails the request. */
-async function runAfterCommit(ctx: IngestContext, stored: StoredEvent[]): Promise<void> {
+async function runAfterCommit(ctx: IngestContext, batch: StoredEvent[]): Promise<void> {
   for (const hook of afterCommit) {
     try {
-      await hook(ctx, stored);
+      await hook(ctx, batch);
     } catch (err) {
       console.error('after-commit hook failed', err instanceof Error ? err.message : String(err));
     }
@@ -65,6 +65,10 @@ export const events = new Hono<AppEnv>().use(eventsCors()).post('/', async (c) =
   const ctx: IngestContext = { db: c.env.DB, site, now: Date.now() };
   const { candidates, rejected } = sortBatch(batch.e, site.id, ctx.now);
   const { stored, duplicates } = await storeEvents(ctx, candidates);
-  if (stored.length > 0) await runAfterCommit(ctx, stored);
+  if (candidates.length > 0)
+    await runAfterCommit(
+      ctx,
+      candidates.map((candidate) => candidate.event),
+    );
   return c.json({ accepted: stored.length, duplicates, rejected } satisfies IngestResponse, 202);
 });

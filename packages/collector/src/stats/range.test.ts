@@ -38,3 +38,19 @@ describe('stats range', () => {
     expect(() => parseVerified('yes')).toThrow(ApiError);
   });
 });
+
+describe('parseRange calendar checks', () => {
+  it('refuses dates that do not exist instead of rolling them over', () => {
+    for (const bad of [
+      '2026-02-29',
+      '2026-02-30',
+      '2026-04-31',
+      '2026-13-01',
+      '2026-11-01T24:00:00Z',
+      '2026-11-01T23:60Z',
+    ]) {
+      expect(() => parseRange({ from: bad, to: '2026-12-01' }, Date.UTC(2026, 11, 1))).toThrow(/ISO 8601/);
+    }
+    expect(parseRange({ from: '2028-02-29', to: '2028-03-01' }, 0).from).toBe(Date.UTC(2028, 1, 29));
+  });
+});

@@ -35,10 +35,30 @@ export function parseRange(query: { from?: string | undefined; to?: string | und
   return { from, to };
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+
+/** Calendar checks `Date.parse` skips: it rolls 2026-02-30 over to March and takes 24:00. */
+function isRealInstant(match: RegExpExecArray): boolean {
+  const [, y, mo, d, h = '0', mi = '0', s = '0', oh = '0', om = '0'] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    Number(d) >= 1 &&
+    Number(d) <= daysInMonth &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(s) < 60 &&
+    Number(oh) < 24 &&
+    Number(om) < 60
+  );
+}
 
 function parseInstant(name: string, value: string): number {
-  const ms = ISO.test(value) ? Date.parse(value) : Number.NaN;
+  const match = ISO.exec(value);
+  const ms = match && isRealInstant(match) ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms)) {
     throw new ApiError(
       400,

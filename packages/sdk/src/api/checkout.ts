@@ -1,5 +1,4 @@
 import { CURRENCY_PATTERN } from '@lasttouch/shared';
-import type { CheckoutInput } from '../types.js';
 
 // Printable, at most LIMITS.idLength.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
@@ -13,12 +12,12 @@ export const CHECKOUT_RULE =
  * Whether the collector would accept this order. Checked by hand: no schema library reaches
  * the browser.
  *
- * @example validCheckout({ orderId: '1001', value: 12.5, currency: 'eur' }) // false
+ * @example validCheckout('1001', 12.5, 'eur') // false
  */
-export const validCheckout = ({ orderId, value, currency }: CheckoutInput): boolean =>
+export const validCheckout = (orderId: unknown, value: unknown, currency: unknown): boolean =>
   typeof orderId === 'string' &&
   LABEL.test(orderId) &&
   typeof value === 'number' &&
   value >= 0 &&
   value <= 1e12 &&
-  CURRENCY_PATTERN.test(currency);
+  CURRENCY_PATTERN.test(currency as string);

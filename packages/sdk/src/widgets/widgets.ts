@@ -91,26 +91,27 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
     if (el) emit(dismiss && el.contains(dismiss) ? 'dismiss' : 'click', el as HTMLElement);
   });
 
-  listen('pointerover', (event) => {
+  // Hover through pointerover/pointerout, which bubble (pointerenter/leave do not): moving
+  // between children of a widget leaves it only when the pointer lands outside.
+  const hover = (event: PointerEvent) => {
     const el = widgetOf(event.target);
     const state = el && widgets.get(el);
-    if (state && !state.h && !state.t && event.pointerType !== 'touch') {
+    if (!state) return;
+    if (event.type === 'pointerout') {
+      if (!el.contains(event.relatedTarget as Node | null)) {
+        clearTimeout(state.t);
+        state.t = 0;
+      }
+    } else if (!state.h && !state.t && event.pointerType !== 'touch') {
       state.t = setTimeout(() => {
         state.h = true;
         state.t = 0;
         emit('hover', el as HTMLElement);
       }, hoverMs);
     }
-  });
-
-  listen('pointerout', (event) => {
-    const el = widgetOf(event.target);
-    const state = el && widgets.get(el);
-    if (state && !el.contains(event.relatedTarget as Node | null)) {
-      clearTimeout(state.t);
-      state.t = 0;
-    }
-  });
+  };
+  listen('pointerover', hover);
+  listen('pointerout', hover);
 
   scan();
   return scan;

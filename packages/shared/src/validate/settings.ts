@@ -20,11 +20,22 @@ export const origin = z
 
 export const allowedOrigins = z.array(origin).max(50);
 
+// zod drops a JSON key `__proto__` from records without a word (prototype-pollution guard):
+// refuse it plainly rather than lose the merchant's setting silently.
+const windowRecord = (key: z.ZodType<string>) =>
+  z
+    .unknown()
+    .refine(
+      (value) => !(typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')),
+      'may not use the reserved name __proto__',
+    )
+    .pipe(z.record(key, seconds));
+
 const windows = z.strictObject({
   default: seconds,
   kinds: z.partialRecord(z.enum(WIDGET_KINDS), seconds),
-  channels: z.record(channelName, seconds),
-  campaigns: z.record(label(), seconds),
+  channels: windowRecord(channelName),
+  campaigns: windowRecord(label()),
 });
 
 export const settingsSchema: z.ZodType<Settings> = z.strictObject({

@@ -1,5 +1,5 @@
+export * from './aggregates.js';
 export * from './events.js';
-export * from './sites.js';
 export * from './links.js';
 export * from './orders.js';
-export * from './aggregates.js';
+export * from './sites.js';

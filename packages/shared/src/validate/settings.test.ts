@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { settingsSchema, settingsUpdateSchema } from './settings.js';
+
+const valid = {
+  allowedOrigins: ['https://shop.example', 'http://127.0.0.1:8787'],
+  attributionWindows: {
+    default: 1_209_600,
+    kinds: { popup: 86_400 },
+    channels: { sms: 86_400 },
+    campaigns: { spring: 1 },
+  },
+  creditPolicy: 'first',
+};
+
+describe('settings validation', () => {
+  it('accepts the contract example', () => {
+    expect(settingsSchema.safeParse(valid).success).toBe(true);
+  });
+
+  it('takes origins only, not urls with paths or trailing slashes', () => {
+    for (const origin of ['https://shop.example/', 'https://shop.example/path', 'ftp://shop.example', 'shop.example']) {
+      expect(settingsSchema.safeParse({ ...valid, allowedOrigins: [origin] }).success).toBe(false);
+    }
+  });
+
+  it('bounds windows to whole seconds from 1 to a year', () => {
+    for (const seconds of [0, 1.5, 31_536_001, -1]) {
+      const windows = { ...valid.attributionWindows, default: seconds };
+      expect(settingsSchema.safeParse({ ...valid, attributionWindows: windows }).success).toBe(false);
+    }
+    const badKind = { ...valid.attributionWindows, kinds: { banner: 10 } };
+    expect(settingsSchema.safeParse({ ...valid, attributionWindows: badKind }).success).toBe(false);
+  });
+
+  it('needs at least one known field in an update', () => {
+    expect(settingsUpdateSchema.safeParse({}).success).toBe(false);
+    expect(settingsUpdateSchema.safeParse({ creditPolicy: 'last' }).success).toBe(false);
+    expect(settingsUpdateSchema.safeParse({ creditPolicy: 'every' }).success).toBe(true);
+    expect(settingsUpdateSchema.safeParse({ unknown: 1 }).success).toBe(false);
+  });
+});
+
+describe('reserved keys', () => {
+  it('refuses __proto__ as a campaign or channel name instead of dropping it', () => {
+    const campaigns = JSON.parse('{"__proto__": 60}');
+    const result = settingsUpdateSchema.safeParse({ attributionWindows: { ...valid.attributionWindows, campaigns } });
+    expect(result.success).toBe(false);
+    const channels = JSON.parse('{"__proto__": 60}');
+    expect(
+      settingsUpdateSchema.safeParse({ attributionWindows: { ...valid.attributionWindows, channels } }).success,
+    ).toBe(false);
+  });
+});
