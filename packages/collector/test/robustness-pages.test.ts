@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { AGENT_HTML } from '../src/links/agent-page.js';
+import { AGENT_HTML } from '../src/links/agent-page-html.js';
 import { call, createSite, postEvents, widgetEvent } from './helpers.js';
 
 const MARKUP = '"><script>alert(1)</script><img src=x onerror=alert(1)>';

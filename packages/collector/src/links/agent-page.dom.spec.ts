@@ -6,7 +6,7 @@ import {
   Window,
 } from 'happy-dom';
 import { describe, expect, it, vi } from 'vitest';
-import { AGENT_HTML, AGENT_SCRIPT } from './agent-page.js';
+import { AGENT_HTML, AGENT_SCRIPT } from './agent-page-html.js';
 
 const ORIGIN = 'https://collector.test';
 
