@@ -15,6 +15,8 @@ export default defineConfig(async () => {
             // Inputs per endpoint of the robustness properties (test/robustness-*.test.ts); the bench raises it.
             ROBUSTNESS_RUNS: process.env.ROBUSTNESS_RUNS ?? '',
           },
+          // A limiter with a tiny budget, swapped in for one request at a time by the rate-limit tests.
+          ratelimits: { TEST_TIGHT_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 10 } } },
         },
       }),
     ],

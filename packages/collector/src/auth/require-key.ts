@@ -5,6 +5,7 @@ import { createDb } from '../db/client.js';
 import { apiKeys } from '../db/schema/index.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
+import { enforceRateLimit } from '../http/rate-limit.js';
 import type { Site } from '../sites/site.js';
 import { loadSite } from '../sites/store.js';
 import { hashKey } from './keys.js';
@@ -39,7 +40,8 @@ export function assertKeyKind(found: { kind: KeyKind } | undefined, kinds: reado
 }
 
 /**
- * Requires `Authorization: Bearer KEY` with a key of one of `kinds`; sets `site` and `keyKind`.
+ * Requires `Authorization: Bearer KEY` with a key of one of `kinds`, within the site's API rate
+ * limit; sets `site` and `keyKind`.
  *
  * @example stats.use(requireKey('read'))
  */
@@ -48,6 +50,7 @@ export const requireKey = (...kinds: KeyKind[]) =>
     const key = bearerToken(c.req.header('Authorization'));
     const found = key ? await resolveKey(c.env.DB, key) : undefined;
     assertKeyKind(found, kinds);
+    await enforceRateLimit(c.env.API_SITE_LIMITER, found!.site.id, 'site');
     c.set('site', found!.site);
     c.set('keyKind', found!.kind);
     await next();

@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { eventsCors, originAllowed } from '../http/cors.js';
 import { ApiError } from '../http/errors.js';
+import { enforceRateLimit } from '../http/rate-limit.js';
 import { parseOrThrow } from '../http/validate.js';
 import type { IngestContext, StoredEvent } from './derive.js';
 import { afterCommit } from './derivers.js';
@@ -39,6 +40,22 @@ export function sortBatch(
   return { candidates, rejected };
 }
 
+/**
+ * The visitors a batch speaks for, as the per-visitor limit counts them: an SDK batch holds one,
+ * so the first few are enough and a crafted batch cannot make the check expensive.
+ */
+function batchVisitors(events: unknown[]): string[] {
+  const visitors = new Set<string>();
+  for (const e of events) {
+    const v = typeof e === 'object' && e !== null ? (e as { v?: unknown }).v : undefined;
+    if (typeof v === 'string') visitors.add(v.slice(0, LIMITS.idLength));
+    if (visitors.size === MAX_VISITORS_COUNTED) break;
+  }
+  return [...visitors];
+}
+
+const MAX_VISITORS_COUNTED = 5;
+
 /** Stage 2 is re-runnable by design, so its failure is logged and never fails the request. */
 async function runAfterCommit(ctx: IngestContext, batch: StoredEvent[]): Promise<void> {
   for (const hook of afterCommit) {
@@ -60,6 +77,11 @@ export const events = new Hono<AppEnv>().use(eventsCors()).post('/', async (c) =
   const origin = c.req.header('Origin');
   if (!originAllowed(site.settings, origin)) {
     throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not in this site's allowed origins`);
+  }
+
+  await enforceRateLimit(c.env.EVENTS_SITE_LIMITER, site.id, 'site');
+  for (const visitor of batchVisitors(batch.e)) {
+    await enforceRateLimit(c.env.EVENTS_VISITOR_LIMITER, `${site.id}:${visitor}`, 'visitor');
   }
 
   const ctx: IngestContext = { db: c.env.DB, site, now: Date.now() };
