@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { add, io, mockFetch, reset, track } from '../test/dom.js';
+import { accepted, add, io, mockFetch, reset, track } from '../test/dom.js';
 
 let net: ReturnType<typeof mockFetch>;
 const widget = { kind: 'notification', id: 'n1', campaign: 'spring' } as const;
@@ -132,6 +132,20 @@ describe('consent required', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(net.events()).toHaveLength(1);
     expect(net.events()[0]!.v).not.toBe(before);
+  });
+});
+
+describe('withdrawal during a send', () => {
+  it('leaves nothing stored when the send ends after the withdrawal', async () => {
+    let answer: (r: Response) => void = () => {};
+    mockFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const t = track();
+    t.click(widget);
+    await vi.advanceTimersByTimeAsync(1000);
+    t.consent(false);
+    answer(accepted());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(storedKeys()).toEqual([]);
   });
 });
 

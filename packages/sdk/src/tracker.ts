@@ -1,11 +1,11 @@
 import type { EventType } from '@lasttouch/shared';
-import { LIMITS } from '@lasttouch/shared';
+import { LIMITS, WIDGET_EVENT_TYPES } from '@lasttouch/shared';
 import { CHECKOUT_RULE, validCheckout } from './api/checkout.js';
 import { fail, log, setDebug } from './debug.js';
 import { createIdentity } from './identity/identity.js';
 import { optedOut } from './identity/privacy.js';
 import { openStore } from './identity/storage.js';
-import { pickUpToken } from './links/landing.js';
+import { withoutToken } from './links/landing.js';
 import { onNavigation } from './navigation.js';
 import { createTransport } from './transport/transport.js';
 import type { Tracker, TrackerOptions, WidgetInput } from './types.js';
@@ -23,7 +23,7 @@ import { trackWidgets } from './widgets/widgets.js';
  */
 export function createTracker(options: TrackerOptions): Tracker {
   // The script tag passes its dataset: numbers as strings, flags as '' (present) or 'false'.
-  const { debug, respectGpc } = options as { debug?: boolean | string; respectGpc?: boolean | string };
+  const { debug } = options as { debug?: boolean | string };
   __DEBUG__ && setDebug(debug != null && debug !== false);
   const store = openStore();
   const [visitor, session, clearIds] = createIdentity(store, +(options.sessionTimeoutMs as number) || 1_800_000);
@@ -35,7 +35,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   let granted = options.consent !== 'required';
   let started = false;
 
-  const tracked = () => granted && !(`${respectGpc}` !== 'false' && optedOut());
+  const tracked = () => granted && !(`${options.respectGpc}` !== 'false' && optedOut());
 
   const track = (t: EventType, fields: object) => {
     if (!tracked()) return;
@@ -56,13 +56,16 @@ export function createTracker(options: TrackerOptions): Tracker {
   // Empty campaign or sequence attributes mean none.
   const widget = (t: EventType, k: string | undefined, w: string, c?: string, q?: string) =>
     track(t, { k, w, c: c || undefined, q: q || undefined });
-  const call =
-    (t: EventType) =>
-    ({ kind, id, campaign, sequence }: WidgetInput) =>
-      widget(t, kind, id, campaign, sequence);
 
-  // Untracked, the token stays in the address: a later consent still picks it up.
-  const landing = () => tracked() && pickUpToken((tk) => track('landing', { tk }));
+  // The landing of a tagged link; the token leaves the address bar without a reload. Untracked,
+  // the token stays in the address: a later consent still picks it up.
+  const landing = () => {
+    const [tk, address] = withoutToken(location);
+    if (tk && tracked()) {
+      track('landing', { tk });
+      history.replaceState(history.state, '', address);
+    }
+  };
 
   const start = () => {
     if (started || !tracked()) return;
@@ -84,14 +87,9 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
 
   start();
-  return {
-    instance: call('instance'),
-    click: call('click'),
-    hover: call('hover'),
-    dismiss: call('dismiss'),
+  const tracker = {
     checkout(order) {
-      const { orderId, value, currency } = order;
-      if (validCheckout(orderId, value, currency)) track('checkout', { o: orderId, val: value, cur: currency });
+      if (validCheckout(order)) track('checkout', { o: order.orderId, val: order.value, cur: order.currency });
       else __DEBUG__ && fail(CHECKOUT_RULE, order);
     },
     consent(value) {
@@ -103,8 +101,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     visitorId(callback) {
       callback(tracked() ? visitor() : null);
     },
-    flush() {
-      if (tracked()) flush();
-    },
-  };
+    // Untracked, nothing is queued: the queue is loaded on start and cleared on withdrawal.
+    flush: () => flush(),
+  } as Tracker;
+  for (const t of WIDGET_EVENT_TYPES)
+    tracker[t] = ({ kind, id, campaign, sequence }: WidgetInput) => widget(t, kind, id, campaign, sequence);
+  return tracker;
 }

@@ -12,9 +12,17 @@ export const CHECKOUT_RULE =
  * Whether the collector would accept this order. Checked by hand: no schema library reaches
  * the browser.
  *
- * @example validCheckout('1001', 12.5, 'eur') // false
+ * @example validCheckout({ orderId: '1001', value: 12.5, currency: 'eur' }) // false
  */
-export const validCheckout = (orderId: unknown, value: unknown, currency: unknown): boolean =>
+export const validCheckout = ({
+  orderId,
+  value,
+  currency,
+}: {
+  orderId?: unknown;
+  value?: unknown;
+  currency?: unknown;
+}): boolean =>
   typeof orderId === 'string' &&
   LABEL.test(orderId) &&
   typeof value === 'number' &&

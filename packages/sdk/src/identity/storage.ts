@@ -25,19 +25,16 @@ export const put = (store: Store, key: string, value?: string) => {
 };
 
 /**
- * First-party, whole site, `SameSite=Lax`, `Secure` in secure contexts (https, and localhost
- * where browsers allow it); a negative `maxAge` deletes it.
+ * Reads the visitor cookie, or writes it when given a value: first-party, whole site,
+ * `SameSite=Lax`, `Secure` in secure contexts (https, and localhost where browsers allow it); a
+ * negative `maxAge` deletes it. Blocked cookies are ignored.
  */
-export const cookieString = (value: string, maxAge: number, secure: boolean) =>
-  `lt_v=${value};max-age=${maxAge};path=/;samesite=lax${secure ? ';secure' : ''}`;
-
-/** Reads the visitor cookie, or writes it when given a value; blocked cookies are ignored. */
 export function cookie(): string | undefined;
 export function cookie(value: string, maxAge: number): void;
 export function cookie(value?: string, maxAge?: number) {
   try {
     if (value == null) return document.cookie.match(/(?:^|; )lt_v=([^;]+)/)?.[1];
     // biome-ignore lint/suspicious/noDocumentCookie: Cookie Store API is async and missing in Safari and Firefox
-    document.cookie = cookieString(value, maxAge as number, isSecureContext);
+    document.cookie = `lt_v=${value};max-age=${maxAge};path=/;samesite=lax${isSecureContext ? ';secure' : ''}`;
   } catch {}
 }

@@ -9,12 +9,3 @@ const PARAM = /([?&])lt_c=([^&]*)&?/;
  */
 export const withoutToken = ({ pathname, search, hash }: Pick<Location, 'pathname' | 'search' | 'hash'>) =>
   [search.match(PARAM)?.[2], pathname + search.replace(PARAM, '$1').replace(/[?&]$/, '') + hash] as const;
-
-/** Sends the landing of a tagged link and takes the token out of the address bar, without reloading. */
-export function pickUpToken(send: (token: string) => void) {
-  const [token, address] = withoutToken(location);
-  if (token) {
-    send(token);
-    history.replaceState(history.state, '', address);
-  }
-}

@@ -12,10 +12,10 @@ export function pack(key: string, events: WireEvent[], limit: number, st = Date.
   const parts: string[] = [];
   // The first event's comma is counted too: a byte of slack instead of a special case.
   let size = byteLength(head) + 2;
-  for (const event of events) {
+  for (const event of events.slice(0, LIMITS.eventsPerBatch)) {
     const json = JSON.stringify(event);
     size += byteLength(json) + 1;
-    if (size > limit || parts.length >= LIMITS.eventsPerBatch) break;
+    if (size > limit) break;
     parts.push(json);
   }
   return [`${head}${parts}]}`, parts.length];

@@ -9,9 +9,9 @@ const CAP_MS = 60_000;
  *
  * @example retryDelay(503, 0, '7') // 7000
  */
-export function retryDelay(status: number, attempt: number, retryAfter?: string | null, random = Math.random): number {
+export function retryDelay(status: number, attempt: number, retryAfter?: string | null): number {
   if (status && status !== 429 && status < 500) return -1;
   return retryAfter && +retryAfter >= 0
     ? +retryAfter * 1000
-    : Math.min(CAP_MS, BASE_MS * 2 ** attempt) * (0.5 + random() / 2);
+    : Math.min(CAP_MS, BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
 }

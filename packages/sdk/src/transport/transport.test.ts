@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { accepted, mockFetch, reset, track } from '../../test/dom.js';
+import type { Tracker } from '../types.js';
 import { FLUSH_AT, FLUSH_MS, MAX_QUEUE } from './transport.js';
 
 const widget = { kind: 'popup', id: 'spring-sale' } as const;
-const stored = () => JSON.parse(localStorage.lt_q ?? '[]') as { id: string }[];
+const stored = () => JSON.parse(localStorage.lt_q ?? '[]') as { id: string; w?: string; ts: number }[];
+const names = () => stored().map((e) => e.w);
 const failing =
   (status: number, headers: Record<string, string> = {}) =>
   () =>
@@ -140,6 +142,7 @@ describe('persistence', () => {
     const t = track({ debug: true });
     const first = Array.from({ length: MAX_QUEUE + 5 }, (_, i) => {
       t.click({ kind: 'block', id: `b${i}` });
+      vi.advanceTimersByTime(1); // events of one millisecond are ordered by id
       return `b${i}`;
     });
     await vi.advanceTimersByTimeAsync(0);
@@ -177,14 +180,14 @@ describe('unload', () => {
     expect(beaconed.length).toBeGreaterThan(50);
     expect(beaconed.length).toBeLessThan(60);
     // Nothing is beaconed twice, and a second hide shares the budget with the first.
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
     dispatchEvent(new Event('pagehide'));
     expect(beacons.length).toBe(sizes.length);
     // Everything stays stored until a confirmed send.
     expect(stored()).toHaveLength(60);
     // Visible again, the budget is free for what is left.
-    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: false, configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
     dispatchEvent(new Event('pagehide'));
     expect(beacons.flatMap((b) => JSON.parse(b).e)).toHaveLength(60);
@@ -196,9 +199,9 @@ describe('unload', () => {
     for (let i = 0; i < 150; i++) t.click({ kind: 'block', id: `b${i}` });
     await vi.advanceTimersByTimeAsync(0);
     const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
-    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: false, configurable: true });
     expect(beacon.mock.calls.map(([, body]) => JSON.parse(body as string).e.length)).toEqual([100, 50]);
   });
 
@@ -226,5 +229,91 @@ describe('unload', () => {
     expect(beaconBytes).toBeLessThanOrEqual(65_536 - fetched);
     expect(beaconBytes).toBeGreaterThan(65_536 - fetched - 3500);
     answer(accepted());
+  });
+});
+
+describe('several tabs sharing one stored queue', () => {
+  /** Two trackers on one localStorage, each with its own memory: two tabs of one browser. */
+  function tabs() {
+    let online = false;
+    const net = mockFetch(() => (online ? accepted() : Promise.reject(new TypeError('offline'))));
+    return { net, a: track(), b: track(), online: () => (online = true) };
+  }
+  /** A click a millisecond after the previous one: the stored queue is ordered by time. */
+  const click = (tab: Tracker, id: string) => {
+    tab.click({ kind: 'block', id });
+    vi.advanceTimersByTime(1);
+  };
+  const ids = (sent: { body: { e: Record<string, unknown>[] } }[]) => sent.flatMap((s) => s.body.e.map((e) => e.w));
+
+  it("keeps the events tab A queued through tab B's writes, and empties the store once both sent", async () => {
+    const { net, a, b, online } = tabs();
+    online();
+    click(a, 'a1');
+    click(b, 'b1');
+    click(a, 'a2');
+    click(b, 'b2');
+    expect(names()).toEqual(['a1', 'b1', 'a2', 'b2']);
+    // Tab B confirms its events first: tab A's stay stored.
+    b.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ids(net.sent)).toEqual(['b1', 'b2']);
+    expect(names()).toEqual(['a1', 'a2']);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    expect(ids(net.sent)).toEqual(['b1', 'b2', 'a1', 'a2']);
+    expect(stored()).toEqual([]);
+  });
+
+  it("keeps both tabs' events while the collector is unreachable, and sends each once it is back", async () => {
+    const { net, a, b, online } = tabs();
+    click(a, 'a1');
+    click(b, 'b1');
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    click(a, 'a2');
+    click(b, 'b2');
+    expect(names()).toEqual(['a1', 'b1', 'a2', 'b2']);
+    online();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(stored()).toEqual([]);
+    expect(ids(net.sent.slice(-2)).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+  });
+
+  it('puts back events a racing write of another tab left out', async () => {
+    const { a, b } = tabs();
+    click(a, 'a1');
+    click(b, 'b1');
+    // Tab B wrote from a stale read, without a1, as a browser can between processes.
+    const stale = JSON.stringify(stored().filter((e) => e.w === 'b1'));
+    localStorage.lt_q = stale;
+    dispatchEvent(new StorageEvent('storage', { key: 'lt_q', newValue: stale }));
+    expect(names().sort()).toEqual(['a1', 'b1']);
+  });
+
+  it(`holds at most ${MAX_QUEUE} events across tabs, the oldest dropped`, async () => {
+    const { a, b } = tabs();
+    const order: string[] = [];
+    for (let i = 0; i < MAX_QUEUE; i++) {
+      for (const [tab, name] of [
+        [a, 'a'],
+        [b, 'b'],
+      ] as const) {
+        click(tab, `${name}${i}`);
+        order.push(`${name}${i}`);
+      }
+    }
+    expect(names()).toEqual(order.slice(-MAX_QUEUE));
+  });
+
+  it('a tab that loads while another has unsent events sends them too: duplicates, deduped by id', async () => {
+    const { net, a, online } = tabs();
+    click(a, 'a1');
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    online();
+    track();
+    await vi.advanceTimersByTimeAsync(60_000);
+    const sent = net.sent.flatMap((s) => s.body.e.map((e) => e.id));
+    expect(new Set(sent).size).toBe(1);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(stored()).toEqual([]);
   });
 });

@@ -43,22 +43,45 @@ export function createTransport(url: string, key: string, store: Store): Transpo
   let attempt = 0;
   let dropped = 0;
 
-  const save = () => put(store, QUEUE, queue.length ? JSON.stringify(queue) : '');
+  const load = (): WireEvent[] => {
+    try {
+      return JSON.parse(store[QUEUE] as string) || [];
+    } catch {
+      return [];
+    }
+  };
+  /**
+   * Other tabs write the same stored queue, so a write never replaces it: it merges this tab's
+   * events into what is stored now (by id), less `done` (events this tab saw settled), oldest
+   * dropped past the bound.
+   */
+  const save = (done: WireEvent[] = []) => {
+    const mine = queue.concat(done).map((event) => event.id);
+    // A total order: every tab computes the same queue from the same events, so tabs agree.
+    const merged = load()
+      .filter((event) => !mine.includes(event.id))
+      .concat(queue)
+      .sort((a, b) => a.ts - b.ts || (a.id > b.id ? 1 : -1));
+    if (__DEBUG__ && merged.length > MAX_QUEUE) {
+      dropped += merged.length - MAX_QUEUE;
+      log('queue full: dropped', dropped, 'oldest events so far');
+    }
+    // Empty, the key goes: withdrawn consent leaves nothing stored, even when a send ends later.
+    put(store, QUEUE, merged.length ? JSON.stringify(merged.slice(-MAX_QUEUE)) : '');
+  };
   const remove = (batch: WireEvent[]) => {
     queue = queue.filter((event) => !batch.includes(event));
-    save();
+    save(batch);
   };
   const pending = () => queue.filter((event) => !busy.has(event));
 
-  async function post(body: string, batch: WireEvent[], size: number, keepalive: boolean) {
-    let res: Response | undefined;
-    try {
-      res = await fetch(url, { method: 'POST', body, keepalive });
-    } catch {}
+  /** `held`: the bytes of the shared budget this request holds as a keepalive fetch, or 0. */
+  async function post(body: string, batch: WireEvent[], held: number) {
+    const res = await fetch(url, { method: 'POST', body, keepalive: held > 0 }).catch(() => undefined);
     const status = res ? res.status : 0;
-    if (keepalive) keepaliveBytes -= size;
+    keepaliveBytes -= held;
     batch.forEach(busy.delete, busy);
-    if (status > 199 && status < 300) {
+    if (res?.ok) {
       attempt = 0;
       remove(batch);
       __DEBUG__ &&
@@ -100,41 +123,39 @@ export function createTransport(url: string, key: string, store: Store): Transpo
         continue;
       }
       const size = byteLength(body);
-      const keepalive = size <= room;
-      if (keepalive) room -= size;
+      const held = size <= room ? size : 0;
+      room -= held;
       batch.forEach(busy.add, busy);
-      if (unloading && navigator.sendBeacon) {
+      // Every browser that runs this ES2021 code has sendBeacon.
+      if (unloading) {
         // `false`: the browser refused it; it stays stored and goes with the next load.
         if (!navigator.sendBeacon(url, body)) return batch.forEach(busy.delete, busy);
         beaconBytes += size;
       } else {
         // Beyond the budget a plain fetch still works while the page lives.
-        if (keepalive) keepaliveBytes += size;
-        post(body, batch, size, keepalive);
+        keepaliveBytes += held;
+        post(body, batch, held);
       }
     }
   }
 
   return [
     () => {
-      try {
-        queue = JSON.parse(store[QUEUE] as string) || [];
-      } catch {}
+      queue = load();
+      // Puts back this tab's events that another tab's write left out (a write racing ours). A
+      // merge that changes nothing writes the same value, which fires no event: tabs settle.
+      addEventListener('storage', (event) => event.key === QUEUE && save());
       const hide = () => flush(true);
       addEventListener('pagehide', hide);
       document.addEventListener('visibilitychange', () => {
         // Visible again, the beacons have left and their share of the budget is free.
-        if (document.visibilityState === 'hidden') hide();
+        if (document.hidden) hide();
         else beaconBytes = 0;
       });
       flush();
     },
     (event) => {
       queue.push(event);
-      if (__DEBUG__ && queue.length > MAX_QUEUE) {
-        dropped += queue.length - MAX_QUEUE;
-        log('queue full: dropped', dropped, 'oldest events so far');
-      }
       queue = queue.slice(-MAX_QUEUE);
       save();
       if (pending().length >= FLUSH_AT) flush();
@@ -143,7 +164,7 @@ export function createTransport(url: string, key: string, store: Store): Transpo
     flush,
     () => {
       queue = [];
-      save();
+      put(store, QUEUE);
     },
   ];
 }

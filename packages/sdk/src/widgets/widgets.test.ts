@@ -100,6 +100,36 @@ describe('instances', () => {
     expect(await sent()).toEqual(['instance:hero']);
   });
 
+  it('reads the layout only of widgets a mutation touches', async () => {
+    const wrapped = add('<section><div data-lt-widget="block" data-lt-id="w1"><p>a</p></div></section>');
+    const w1 = wrapped.firstElementChild as HTMLElement;
+    const w2 = add('<div data-lt-widget="block" data-lt-id="w2"><p>b</p></div>');
+    const other = add('<p>elsewhere</p>');
+    track();
+    io().report(w1, 1);
+    io().report(w2, 1);
+    await settle();
+    const measured = vi.spyOn(Element.prototype, 'getBoundingClientRect');
+    const read = async (change: () => void) => {
+      measured.mockClear();
+      change();
+      await settle();
+      // Trackers of earlier tests in this file still observe: each widget counts once.
+      return [...new Set(measured.mock.contexts)];
+    };
+    expect(await read(() => other.classList.add('x'))).toEqual([]);
+    expect(await read(() => other.append(document.createElement('i')))).toEqual([]);
+    expect(await read(() => wrapped.classList.add('x'))).toEqual([w1]);
+    expect(await read(() => w2.firstElementChild?.setAttribute('style', 'height:0'))).toEqual([w2]);
+    expect(await read(() => w2.append(document.createElement('i')))).toEqual([w2]);
+    // Hidden through an ancestor: that showing ends, the next one counts.
+    expect(await read(() => (wrapped.hidden = true))).toEqual([w1]);
+    wrapped.hidden = false;
+    await settle();
+    io().report(w1, 1);
+    expect(await sent()).toEqual(['instance:w1', 'instance:w2', 'instance:w1']);
+  });
+
   it('re-scans after History API navigations', async () => {
     track();
     const observe = vi.spyOn(io(), 'observe');

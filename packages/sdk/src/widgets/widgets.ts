@@ -14,14 +14,6 @@ interface State {
   t?: ReturnType<typeof setTimeout> | 0;
 }
 
-/** In the document, rendered, not `visibility:hidden`, and not of zero size (detached: zero size). */
-const rendered = (el: Element) => {
-  const box = el.getBoundingClientRect();
-  return box.width && box.height && getComputedStyle(el).visibility !== 'hidden';
-};
-
-const widgetOf = (target: EventTarget | null) => (target as Element | null)?.closest?.(WIDGET);
-
 /**
  * Tracks `[data-lt-widget]` elements: one MutationObserver for discovery and visibility
  * changes, one IntersectionObserver for the viewport, and one delegated listener per event
@@ -32,12 +24,18 @@ const widgetOf = (target: EventTarget | null) => (target as Element | null)?.clo
  */
 export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => void, hoverMs: number) {
   const widgets = new Map<Element, State>();
+  /** Cancels a pending hover. */
+  const stop = (state: State) => {
+    clearTimeout(state.t);
+    state.t = 0;
+  };
 
   const check = (el: Element, state: State) => {
-    if (!rendered(el)) {
-      clearTimeout(state.t);
+    // In the document, rendered, not `visibility:hidden`, and not of zero size (detached: zero size).
+    const box = el.getBoundingClientRect();
+    if (!(box.width && box.height && getComputedStyle(el).visibility !== 'hidden')) {
+      stop(state);
       state.s = false;
-      state.t = 0;
     } else if (state.v && !state.s) {
       state.s = true;
       state.h = false;
@@ -58,7 +56,13 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
     { threshold: 0.5 },
   );
 
-  const scan = () => {
+  /**
+   * Discovers new widgets and re-checks the known ones a mutation may have shown or hidden: those
+   * the changed node is inside or contains, and removed ones. Without `records` (load, SPA
+   * navigation) all are re-checked. Reading sizes forces a layout, so mutations elsewhere on the
+   * page read none.
+   */
+  const scan = (records?: MutationRecord[]) => {
     for (const el of document.querySelectorAll(WIDGET)) {
       if (!widgets.has(el)) {
         widgets.set(el, {});
@@ -66,52 +70,46 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
       }
     }
     widgets.forEach((state, el) => {
-      check(el, state);
       if (!el.isConnected) {
         io.unobserve(el);
         widgets.delete(el);
       }
+      if (!records || !el.isConnected || records.some(({ target }) => target.contains(el) || el.contains(target)))
+        check(el, state);
     });
   };
 
-  new MutationObserver(scan).observe(document.documentElement, {
+  new MutationObserver(scan).observe(document, {
     childList: true,
     subtree: true,
+    // Every attribute: any may show or hide a widget (class, style, hidden, a dialog's open, ones
+    // stylesheets select on); a change away from widgets costs no layout read (see scan).
     attributes: true,
-    attributeFilter: ['class', 'style', 'hidden', 'data-lt-widget'],
   });
 
-  const listen = <K extends keyof DocumentEventMap>(type: K, handler: (event: DocumentEventMap[K]) => void) =>
-    document.addEventListener(type, handler, { capture: true, passive: true });
-
-  // `click` covers mouse, touch and keyboard activation.
-  listen('click', (event) => {
-    const el = widgetOf(event.target);
-    const dismiss = (event.target as Element).closest?.(DISMISS);
-    if (el) emit(dismiss && el.contains(dismiss) ? 'dismiss' : 'click', el as HTMLElement);
-  });
-
-  // Hover through pointerover/pointerout, which bubble (pointerenter/leave do not): moving
-  // between children of a widget leaves it only when the pointer lands outside.
-  const hover = (event: PointerEvent) => {
-    const el = widgetOf(event.target);
-    const state = el && widgets.get(el);
+  // One capture-phase passive listener per type on the document serves every widget. `click`
+  // covers mouse, touch and keyboard activation. Hover goes through pointerover/pointerout, which
+  // bubble (pointerenter/leave do not): moving between children of a widget leaves it only when
+  // the pointer lands outside.
+  const on = (event: Event) => {
+    const target = event.target as Element;
+    // Every widget in the document is known by the time an event reaches it.
+    const el = target.closest?.(WIDGET) as HTMLElement;
+    const state = widgets.get(el);
     if (!state) return;
-    if (event.type === 'pointerout') {
-      if (!el.contains(event.relatedTarget as Node | null)) {
-        clearTimeout(state.t);
-        state.t = 0;
-      }
-    } else if (!state.h && !state.t && event.pointerType !== 'touch') {
+    if (event.type === 'click') emit(el.contains(target.closest(DISMISS)) ? 'dismiss' : 'click', el);
+    else if (event.type === 'pointerout') {
+      if (!el.contains((event as PointerEvent).relatedTarget as Node | null)) stop(state);
+    } else if (!state.h && !state.t && (event as PointerEvent).pointerType !== 'touch') {
       state.t = setTimeout(() => {
         state.h = true;
         state.t = 0;
-        emit('hover', el as HTMLElement);
+        emit('hover', el);
       }, hoverMs);
     }
   };
-  listen('pointerover', hover);
-  listen('pointerout', hover);
+  for (const type of ['click', 'pointerover', 'pointerout'])
+    document.addEventListener(type, on, { capture: true, passive: true });
 
   scan();
   return scan;
