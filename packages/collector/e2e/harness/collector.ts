@@ -44,6 +44,8 @@ export interface Collector {
   start(): Promise<void>;
   /** Stops the worker and deletes its database. */
   dispose(): Promise<void>;
+  /** Rows of a read-only SQL query against the collector's local D1 (what a merchant's audit would see). */
+  query<Row>(sql: string): Promise<Row[]>;
 }
 
 /**
@@ -135,6 +137,14 @@ export async function startCollector(): Promise<Collector> {
     async dispose() {
       await stop();
       await rm(persistDir, { recursive: true, force: true });
+    },
+    async query<Row>(sql: string) {
+      const { stdout } = await run(
+        wrangler,
+        ['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql],
+        { cwd: collectorDir, env },
+      );
+      return (JSON.parse(stdout) as { results: Row[] }[])[0]?.results ?? [];
     },
   };
 }

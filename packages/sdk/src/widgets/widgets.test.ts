@@ -130,6 +130,19 @@ describe('instances', () => {
     expect(await sent()).toEqual(['instance:w1', 'instance:w2', 'instance:w1']);
   });
 
+  it('reads no layout for widgets that are neither in view nor showing (start-up costs nothing for them)', async () => {
+    const measured = vi.spyOn(Element.prototype, 'getBoundingClientRect');
+    measured.mockClear();
+    const far = add('<div data-lt-widget="block" data-lt-id="far"><p>below the fold</p></div>');
+    track();
+    far.classList.add('x');
+    await settle();
+    expect(measured.mock.contexts).not.toContain(far);
+    io().report(far, 1);
+    expect(measured.mock.contexts).toContain(far);
+    expect(await sent()).toEqual(['instance:far']);
+  });
+
   it('re-scans after History API navigations', async () => {
     track();
     const observe = vi.spyOn(io(), 'observe');

@@ -31,6 +31,8 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
   };
 
   const check = (el: Element, state: State) => {
+    // Out of the viewport and not showing: nothing can start or end, so no layout is read.
+    if (!state.v && !state.s) return;
     // In the document, rendered, not `visibility:hidden`, and not of zero size (detached: zero size).
     const box = el.getBoundingClientRect();
     if (!(box.width && box.height && getComputedStyle(el).visibility !== 'hidden')) {
