@@ -45,6 +45,8 @@ export const LIMITS = {
   idLength: 128,
   pathLength: 1_024,
   tokenLength: 256,
+  /** Largest order value accepted, in major units. */
+  maxValue: 1e12,
   /** Client clocks ahead of the server by more than this are clamped to the receive time. */
   futureSkewMs: 5 * 60_000,
   /** Events older than this are rejected: no SDK queue holds them that long. */

@@ -1,4 +1,4 @@
-import { CURRENCY_PATTERN } from '@lasttouch/shared';
+import { CURRENCY_PATTERN, LIMITS } from '@lasttouch/shared';
 
 // Printable, at most LIMITS.idLength.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
@@ -27,5 +27,5 @@ export const validCheckout = ({
   LABEL.test(orderId) &&
   typeof value === 'number' &&
   value >= 0 &&
-  value <= 1e12 &&
+  value <= LIMITS.maxValue &&
   CURRENCY_PATTERN.test(currency as string);

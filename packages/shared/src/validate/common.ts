@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LIMITS } from '../constants.js';
+import { CURRENCY_PATTERN } from '../currency.js';
 
 /** Opaque ids: URL-safe characters only, so they can never carry markup or SQL. */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
@@ -15,6 +16,12 @@ export const label = (max: number = LIMITS.idLength) =>
     .max(max)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not hold control characters');
+
+/** An ISO 4217 currency code. */
+export const currencyCode = z.string().regex(CURRENCY_PATTERN, 'must be an ISO 4217 code such as EUR');
+
+/** An order value in major units. */
+export const orderValue = z.number().nonnegative().max(LIMITS.maxValue);
 
 /** A channel name: short, lowercase. */
 export const channelName = z

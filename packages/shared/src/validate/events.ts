@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { LIMITS, WIDGET_EVENT_TYPES, WIDGET_KINDS } from '../constants.js';
-import { CURRENCY_PATTERN } from '../currency.js';
 import type { CheckoutEvent, LandingEvent, WidgetEvent, WireEvent } from '../wire.js';
-import { label, opaqueId, type Validation, validateWith } from './common.js';
+import { currencyCode, label, opaqueId, orderValue, type Validation, validateWith } from './common.js';
 
 const base = {
   id: opaqueId(),
@@ -35,8 +34,8 @@ const checkoutEvent: z.ZodType<CheckoutEvent> = z.strictObject({
   ...base,
   t: z.literal('checkout'),
   o: label(),
-  val: z.number().nonnegative().max(1e12),
-  cur: z.string().regex(CURRENCY_PATTERN, 'must be an ISO 4217 code such as EUR'),
+  val: orderValue,
+  cur: currencyCode,
 });
 
 const schemas: Record<string, z.ZodType<WireEvent>> = {

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { type CreateSiteRequest, type LinkRequest, ORDER_STATUSES, type OrderRequest } from '../api.js';
-import { CURRENCY_PATTERN } from '../currency.js';
-import { channelName, label, opaqueId } from './common.js';
+import { channelName, currencyCode, label, opaqueId, orderValue } from './common.js';
 import { allowedOrigins } from './settings.js';
 
 export const createSiteSchema: z.ZodType<CreateSiteRequest> = z.strictObject({
@@ -11,8 +10,8 @@ export const createSiteSchema: z.ZodType<CreateSiteRequest> = z.strictObject({
 
 export const orderSchema: z.ZodType<OrderRequest> = z.strictObject({
   orderId: label(),
-  value: z.number().nonnegative().max(1e12),
-  currency: z.string().regex(CURRENCY_PATTERN, 'must be an ISO 4217 code such as EUR'),
+  value: orderValue,
+  currency: currencyCode,
   visitorId: opaqueId().optional(),
   ts: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative().max(8.64e15)]).optional(),
   status: z.enum(ORDER_STATUSES).optional(),
