@@ -54,6 +54,10 @@ export interface IngestResponse {
 export const ORDER_STATUSES = ['placed', 'refunded', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** Where a report of an order came from: the visitor's browser or the merchant's server. */
+export const ORDER_SOURCES = ['sdk', 'server'] as const;
+export type OrderSource = (typeof ORDER_SOURCES)[number];
+
 /** `POST /v1/orders`: server-side confirmation. */
 export interface OrderRequest {
   orderId: string;
@@ -185,7 +189,7 @@ export interface OrderDetail {
   credited: InteractionView | null;
   candidates: CandidateView[];
   /** Every value reported for the order (SDK and server), kept visible when they conflict. */
-  sources: { source: 'sdk' | 'server'; value: number; currency: string; status: OrderStatus; receivedAt: string }[];
+  sources: { source: OrderSource; value: number; currency: string; status: OrderStatus; receivedAt: string }[];
 }
 
 export type { KeyKind };

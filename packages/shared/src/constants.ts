@@ -24,6 +24,7 @@ export type Action = (typeof ACTIONS)[number];
 /** Key kinds; the prefix makes a leaked key recognizable. */
 export const KEY_PREFIXES = { write: 'ltw_', agent: 'lta_', read: 'ltr_' } as const;
 export type KeyKind = keyof typeof KEY_PREFIXES;
+export const KEY_KINDS = Object.keys(KEY_PREFIXES) as [KeyKind, ...KeyKind[]];
 
 /** The query parameter that carries a tagged link's token. */
 export const LINK_PARAM = 'lt_c';

@@ -1,8 +1,8 @@
-import type { OrderStatus } from '@lasttouch/shared';
+import type { OrderStatus, OrderSource as SourceKind } from '@lasttouch/shared';
 
 /** One report of an order (a row of `order_sources`). */
 export interface OrderSource {
-  source: 'sdk' | 'server';
+  source: SourceKind;
   sourceKey: string;
   visitorId: string | null;
   ts: number | null;

@@ -1,17 +1,22 @@
-import type { CreateSiteResponse, KeyKind, Settings } from '@lasttouch/shared';
+import { type CreateSiteResponse, KEY_KINDS, type KeyKind, type Settings } from '@lasttouch/shared';
 import { eq } from 'drizzle-orm';
 import { generateKey, hashKey, randomToken } from '../auth/keys.js';
 import type { Db } from '../db/client.js';
 import { apiKeys, sites } from '../db/schema/index.js';
 import { defaultSettings, type Site } from './site.js';
 
+/** A `sites` row as the rest of the collector sees it. */
+export const toSite = (row: typeof sites.$inferSelect): Site => ({
+  id: row.id,
+  name: row.name,
+  settings: row.settings as Settings,
+  linkSecret: row.linkSecret,
+});
+
 export async function loadSite(db: Db, siteId: string): Promise<Site | undefined> {
   const row = await db.select().from(sites).where(eq(sites.id, siteId)).get();
-  if (!row) return undefined;
-  return { id: row.id, name: row.name, settings: row.settings as Settings, linkSecret: row.linkSecret };
+  return row ? toSite(row) : undefined;
 }
-
-const KEY_KINDS: readonly KeyKind[] = ['write', 'agent', 'read'];
 
 /**
  * Creates a site and its three keys in one transaction. The keys are returned once: only their

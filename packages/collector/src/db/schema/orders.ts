@@ -1,3 +1,4 @@
+import { ORDER_SOURCES, ORDER_STATUSES } from '@lasttouch/shared';
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -15,7 +16,7 @@ export const orders = sqliteTable(
     valueMinor: integer('value_minor').notNull(),
     currency: text('currency').notNull(),
     /** placed | refunded | cancelled: only placed orders count anywhere. */
-    status: text('status', { enum: ['placed', 'refunded', 'cancelled'] }).notNull(),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
     /** A server confirmation (`POST /v1/orders`) exists. */
     verified: integer('verified', { mode: 'boolean' }).notNull(),
     /** The credited interaction (an `interactions.event_id`), as last applied. */
@@ -45,14 +46,14 @@ export const orderSources = sqliteTable(
   {
     siteId: text('site_id').notNull(),
     orderId: text('order_id').notNull(),
-    source: text('source', { enum: ['sdk', 'server'] }).notNull(),
+    source: text('source', { enum: ORDER_SOURCES }).notNull(),
     sourceKey: text('source_key').notNull(),
     visitorId: text('visitor_id'),
     /** UTC ms; `null` when the server did not say. */
     ts: integer('ts'),
     valueMinor: integer('value_minor').notNull(),
     currency: text('currency').notNull(),
-    status: text('status', { enum: ['placed', 'refunded', 'cancelled'] }).notNull(),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
     receivedAt: integer('received_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.orderId, t.source, t.sourceKey] })],

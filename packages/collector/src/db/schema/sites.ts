@@ -1,3 +1,4 @@
+import { KEY_KINDS } from '@lasttouch/shared';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** A storefront. Settings are one JSON document, validated by `settingsSchema` on every write. */
@@ -18,7 +19,7 @@ export const apiKeys = sqliteTable(
     siteId: text('site_id')
       .notNull()
       .references(() => sites.id),
-    kind: text('kind', { enum: ['write', 'agent', 'read'] }).notNull(),
+    kind: text('kind', { enum: KEY_KINDS }).notNull(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('api_keys_site').on(t.siteId)],
