@@ -1,5 +1,5 @@
 import type { WireEvent } from '@lasttouch/shared';
-import { createDb } from '../db/client.js';
+import { createDb, type Db } from '../db/client.js';
 import { events } from '../db/schema/index.js';
 import { ApiError } from '../http/errors.js';
 import type { IngestContext, StoredEvent } from './derive.js';
@@ -45,8 +45,8 @@ export function splitDuplicates(
   return { fresh, duplicates: candidates.length - fresh.length };
 }
 
-function insertEvent(db: D1Database, event: StoredEvent): D1PreparedStatement {
-  const { sql, params } = createDb(db).insert(events).values(event).toSQL();
+function insertEvent(db: D1Database, orm: Db, event: StoredEvent): D1PreparedStatement {
+  const { sql, params } = orm.insert(events).values(event).toSQL();
   return db.prepare(sql).bind(...params);
 }
 
@@ -62,8 +62,9 @@ async function attempt(
   const { fresh, duplicates } = splitDuplicates(candidates, known);
   if (fresh.length === 0) return { stored: [], duplicates };
   const statements: D1PreparedStatement[] = [];
+  const orm = createDb(ctx.db);
   for (const { event, wire } of fresh) {
-    statements.push(insertEvent(ctx.db, event));
+    statements.push(insertEvent(ctx.db, orm, event));
     for (const derive of derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
   }
   await ctx.db.batch(statements);

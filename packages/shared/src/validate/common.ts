@@ -8,10 +8,16 @@ export const ID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 export const opaqueId = (max: number = LIMITS.idLength) =>
   z.string().min(1).max(max).regex(ID_PATTERN, 'may only hold letters, digits and . _ : -');
 
+// JSON can carry half of a surrogate pair; stored as UTF-8 it reads back as U+FFFD, so the
+// value could never be found again by itself.
+const WELL_FORMED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+
+/** Any text that survives a round trip through UTF-8 (no lone surrogate). */
+export const text = () => z.string().regex(WELL_FORMED, 'may not hold a lone surrogate (broken unicode)');
+
 /** Free text labels (widget, campaign, conversation ids): printable, bounded. */
 export const label = (max: number = LIMITS.idLength) =>
-  z
-    .string()
+  text()
     .min(1)
     .max(max)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point

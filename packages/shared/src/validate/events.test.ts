@@ -39,3 +39,11 @@ describe('batchEnvelope', () => {
     expect(batchEnvelope.safeParse({ k: 'ltw_x', e: [{}] }).success).toBe(true);
   });
 });
+
+describe('unicode', () => {
+  it('refuses a lone surrogate, keeps real pairs and other scripts', () => {
+    expect(validateEvent({ ...base, t: 'click', k: 'popup', w: 'a\ud83db' }).ok).toBe(false);
+    expect(validateEvent({ ...base, t: 'click', k: 'popup', w: 'x', p: '/\udc00' }).ok).toBe(false);
+    expect(validateEvent({ ...base, t: 'click', k: 'popup', w: 'sale 🎉 ünï 日本' }).ok).toBe(true);
+  });
+});

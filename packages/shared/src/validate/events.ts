@@ -1,14 +1,14 @@
 import * as z from 'zod';
 import { LIMITS, WIDGET_EVENT_TYPES, WIDGET_KINDS } from '../constants.js';
 import type { CheckoutEvent, LandingEvent, WidgetEvent, WireEvent } from '../wire.js';
-import { currencyCode, label, opaqueId, orderValue, type Validation, validateWith } from './common.js';
+import { currencyCode, label, opaqueId, orderValue, text, type Validation, validateWith } from './common.js';
 
 const base = {
   id: opaqueId(),
   v: opaqueId(),
   s: opaqueId(),
   ts: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  p: z.string().max(LIMITS.pathLength),
+  p: text().max(LIMITS.pathLength),
 };
 
 const widgetEvent: z.ZodType<WidgetEvent> = z.strictObject({

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { type CreateSiteRequest, type LinkRequest, ORDER_STATUSES, type OrderRequest } from '../api.js';
-import { channelName, currencyCode, label, opaqueId, orderValue } from './common.js';
+import { channelName, currencyCode, label, opaqueId, orderValue, text } from './common.js';
 import { allowedOrigins } from './settings.js';
 
 export const createSiteSchema: z.ZodType<CreateSiteRequest> = z.strictObject({
@@ -18,7 +18,7 @@ export const orderSchema: z.ZodType<OrderRequest> = z.strictObject({
 });
 
 export const linkSchema: z.ZodType<LinkRequest> = z.strictObject({
-  url: z.string().min(1).max(2048),
+  url: text().min(1).max(2048),
   conversation: label(),
   channel: channelName,
   agent: label().optional(),
