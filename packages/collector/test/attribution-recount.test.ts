@@ -115,6 +115,8 @@ async function recount(siteId: string, settings: Settings) {
     .all<StoredEvent>();
   const widgets = new Map<string, Row>();
   const groups = new Map<string, Row>();
+  /** Every showing of a campaign or sequence widget: profiles are counted from these per range. */
+  const shown: { groupType: 'campaign' | 'sequence'; group: string; day: number; visitorId: string }[] = [];
   const firstDay = new Map<string, { day: number; dims: Row; counter: string; target: Map<string, Row> }>();
   const distinct = (id: string, day: number, dims: Row, counter: string, target: Map<string, Row>) => {
     const seen = firstDay.get(id);
@@ -136,7 +138,7 @@ async function recount(siteId: string, settings: Settings) {
         if (!g) continue;
         const dims = { group_type: groupType, group_id: g };
         distinct(`${groupType}s:${g}:${e.sessionId}`, day, dims, 'started', groups);
-        distinct(`${groupType}p:${g}:${e.visitorId}`, day, dims, 'profiles', groups);
+        shown.push({ groupType, group: g, day, visitorId: e.visitorId });
       }
     }
     if (e.type === 'dismiss') add(widgets, { day, ...w }, { dismisses: 1 });
@@ -210,7 +212,7 @@ async function recount(siteId: string, settings: Settings) {
       );
     }
   }
-  return { widgets, groups, daily, credit, touch };
+  return { widgets, groups, daily, credit, touch, shown };
 }
 
 /** Rows as sorted JSON with every counter present (missing = 0) and all-zero rows dropped. */
@@ -263,7 +265,7 @@ describe('aggregates', () => {
           ['day', 'kind', 'widget_id', 'campaign', 'sequence'],
           ['instances', 'clicks', 'hovers', 'dismisses'],
         ],
-        groups: ['group_daily', ['day', 'group_type', 'group_id'], ['started', 'profiles']],
+        groups: ['group_daily', ['day', 'group_type', 'group_id'], ['started']],
         daily: ['order_daily', ['day', 'currency', 'verified'], ['orders', 'value_minor']],
         credit: ['order_credit_daily', creditDims, ['orders', 'value_minor']],
         touch: ['order_touch_daily', ['day', 'action', 'channel', 'verified'], ['orders']],
@@ -279,6 +281,43 @@ describe('aggregates', () => {
         );
       }
       expect(expected.daily.size, 'the stream produced orders').toBeGreaterThan(0);
+      // Campaign and sequence counters as the contract defines them, over whole and partial ranges.
+      const start = dayOf(daysAgo(6));
+      for (const [first, days] of [
+        [0, 4],
+        [0, 1],
+        [1, 1],
+        [2, 1],
+        [1, 2],
+        [3, 1],
+      ] as const) {
+        const range = { from: start + first * DAY, to: start + (first + days) * DAY };
+        for (const groupType of ['campaign', 'sequence'] as const) {
+          const inRange = (day: number) => day >= range.from && day < range.to;
+          const want = new Map<string, { started: number; profiles: number }>();
+          for (const g of new Set(expected.shown.filter((x) => x.groupType === groupType).map((x) => x.group))) {
+            const visitors = expected.shown.filter((x) => x.groupType === groupType && x.group === g && inRange(x.day));
+            const started = [...expected.groups.values()]
+              .filter((row) => row.group_type === groupType && row.group_id === g && inRange(row.day as number))
+              .reduce((n, row) => n + ((row.started as number | undefined) ?? 0), 0);
+            const profiles = new Set(visitors.map((x) => x.visitorId)).size;
+            if (started || profiles) want.set(g, { started, profiles });
+          }
+          const query = `?from=${new Date(range.from).toISOString()}&to=${new Date(range.to).toISOString()}`;
+          const { rows } = await shop.get<{ rows: { id: string; started: number; profiles: number }[] }>(
+            `/v1/stats/${groupType}s${query}`,
+          );
+          const got = new Map<string, { started: number; profiles: number }>();
+          for (const row of rows) {
+            const sum = got.get(row.id) ?? { started: 0, profiles: 0 };
+            got.set(row.id, { started: sum.started + row.started, profiles: sum.profiles + row.profiles });
+          }
+          for (const [g, counts] of got) if (!counts.started && !counts.profiles) got.delete(g);
+          expect(Object.fromEntries(got), `${groupType}s ${first}+${days}, iteration ${iteration}`).toEqual(
+            Object.fromEntries(want),
+          );
+        }
+      }
     }
   }, 120_000);
 });

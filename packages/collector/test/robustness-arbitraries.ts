@@ -51,7 +51,7 @@ export const SQL_HTML = [
 
 /** Number literals JSON cannot carry faithfully, and plain out-of-range numbers. */
 export const rawNumber = fc
-  .constantFrom('1e400', '-1e400', '9007199254740993', '18446744073709551616', '1e308', '-1', '-0.5', '0.1e-400')
+  .constantFrom('1e400', '-1e400', '9007199254740993', '18446744073709551616', '1e308', '-1', '-0.5')
   .map((text) => new Raw(text));
 
 /** Deeply nested arrays or objects. */
@@ -124,6 +124,9 @@ export const badLabel = (max = 128) =>
     fc.tuple(fc.string({ maxLength: 40 }), CONTROL, fc.string({ maxLength: 40 })).map(([a, b, c]) => a + b + c),
   );
 
+/** Half of a surrogate pair on its own: not text UTF-8 can hold (see the test that refuses it). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Printable text a label must accept and keep byte for byte: markup, SQL, unicode. */
 export const legalLabel = fc
   .oneof(
@@ -132,7 +135,7 @@ export const legalLabel = fc
     fc.tuple(fc.constantFrom(...SQL_HTML), fc.string({ unit: 'grapheme-ascii', maxLength: 20 })).map(([a, b]) => a + b),
   )
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a label may not hold control characters
-  .filter((s) => s.length >= 1 && s.length <= 128 && !/[\u0000-\u001f\u007f]/.test(s));
+  .filter((s) => s.length >= 1 && s.length <= 128 && !/[\u0000-\u001f\u007f]/.test(s) && !LONE_SURROGATE.test(s));
 
 /** Keys a strict object must refuse, prototype pollution first. */
 export const extraKey = fc.oneof(

@@ -56,30 +56,24 @@ export const landingAttributionDeriver: Deriver = async (ctx, event) => [
  * created if new, and the order is marked for merging and attribution in stage 2.
  */
 export const checkoutDeriver: Deriver = async (ctx, event) => {
-  if (!event.orderId || event.valueMinor == null || !event.currency) return [];
+  // Registered for checkouts only, whose order id, value and currency normalizeEvent always sets.
+  const orderId = event.orderId!;
+  const valueMinor = event.valueMinor!;
+  const currency = event.currency!;
   return [
     ctx.db
       .prepare(
         `insert into order_sources (site_id, order_id, source, source_key, visitor_id, ts, value_minor, currency, status, received_at)
          values (?, ?, 'sdk', ?, ?, ?, ?, ?, 'placed', ?) on conflict do nothing`,
       )
-      .bind(
-        event.siteId,
-        event.orderId,
-        event.eventId,
-        event.visitorId,
-        event.ts,
-        event.valueMinor,
-        event.currency,
-        ctx.now,
-      ),
+      .bind(event.siteId, orderId, event.eventId, event.visitorId, event.ts, valueMinor, currency, ctx.now),
     ctx.db
       .prepare(
         `insert into orders (site_id, order_id, visitor_id, ts, value_minor, currency, status, verified, updated_at)
          values (?, ?, ?, ?, ?, ?, 'placed', 0, ?) on conflict do nothing`,
       )
-      .bind(event.siteId, event.orderId, event.visitorId, event.ts, event.valueMinor, event.currency, ctx.now),
-    enqueue(ctx.db, event.siteId, 'order', event.orderId, ctx.now),
+      .bind(event.siteId, orderId, event.visitorId, event.ts, valueMinor, currency, ctx.now),
+    enqueue(ctx.db, event.siteId, 'order', orderId, ctx.now),
   ];
 };
 

@@ -1,14 +1,20 @@
 import type { Settings } from '@lasttouch/shared';
 import type { Site } from '../sites/site.js';
-import { processQueue } from './queue.js';
-
-/** How many visitors a settings change re-attributes before answering; the rest are queued. */
-const INLINE_VISITORS = 500;
+import { enqueueVisitorsWithOrders, processQueue } from './queue.js';
 
 /**
- * After windows or the credit policy changed: every visitor with an order is marked and
- * re-attributed, since an order's credit depends on the windows however old it is. Up to
- * `INLINE_VISITORS` are processed before answering; later requests work off the rest.
+ * Markers a `PUT /v1/settings` works off before answering: about 4 D1 queries each, so the
+ * request stays under the free plan's 50 queries per invocation. The cron trigger and
+ * ingestion requests drain the rest.
+ */
+export const INLINE_MARKERS = 8;
+
+/**
+ * After windows or the credit policy changed, every visitor of the site with an order is
+ * marked (one statement), since an order's credit depends on the windows however old it is.
+ * Every PUT then works off a few pending markers of the site, changed or not: a retried PUT
+ * whose settings were already saved still advances what an earlier attempt left queued. Only a
+ * failed enqueue fails the request; a failed recomputation leaves its marker for a later run.
  */
 export async function reattributeOnSettingsChange(
   db: D1Database,
@@ -16,23 +22,12 @@ export async function reattributeOnSettingsChange(
   before: Settings,
   after: Settings,
 ): Promise<void> {
-  if (
-    JSON.stringify(before.attributionWindows) === JSON.stringify(after.attributionWindows) &&
-    before.creditPolicy === after.creditPolicy
-  ) {
-    return;
-  }
   const now = Date.now();
-  await db
-    .prepare(
-      `insert into attribution_queue (site_id, subject, subject_id, token, queued_at)
-       select distinct site_id, 'visitor', visitor_id, lower(hex(randomblob(16))), ?
-       from orders where site_id = ? and visitor_id is not null
-       on conflict (site_id, subject, subject_id) do update set token = excluded.token`,
-    )
-    .bind(now, site.id)
-    .run();
-  if ((await processQueue(db, site, now, [], INLINE_VISITORS)) > 0) {
-    throw new Error('some orders could not be re-attributed; their markers stay queued');
+  if (
+    JSON.stringify(before.attributionWindows) !== JSON.stringify(after.attributionWindows) ||
+    before.creditPolicy !== after.creditPolicy
+  ) {
+    await enqueueVisitorsWithOrders(db, site.id, now).run();
   }
+  await processQueue(db, site, now, [], INLINE_MARKERS);
 }

@@ -1,10 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
+import { sha256 } from './keys.js';
 import { bearerToken } from './require-key.js';
-
-const sha256 = async (text: string): Promise<ArrayBuffer> =>
-  crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
 
 /**
  * Compares two secrets in constant time: comparing their digests gives equal-length inputs, so

@@ -2,12 +2,12 @@ import type { KeyKind } from '@lasttouch/shared';
 import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import { createDb } from '../db/client.js';
-import { apiKeys } from '../db/schema/index.js';
+import { apiKeys, sites } from '../db/schema/index.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import type { Site } from '../sites/site.js';
-import { loadSite } from '../sites/store.js';
+import { toSite } from '../sites/store.js';
 import { hashKey } from './keys.js';
 
 export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };
@@ -18,17 +18,15 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Resolves a key to its site and kind; `undefined` for an unknown key. */
+/** Resolves a key to its site and kind (one query); `undefined` for an unknown key. */
 export async function resolveKey(db: D1Database, key: string): Promise<{ site: Site; kind: KeyKind } | undefined> {
-  const orm = createDb(db);
-  const row = await orm
-    .select({ siteId: apiKeys.siteId, kind: apiKeys.kind })
+  const row = await createDb(db)
+    .select({ site: sites, kind: apiKeys.kind })
     .from(apiKeys)
+    .innerJoin(sites, eq(sites.id, apiKeys.siteId))
     .where(eq(apiKeys.hash, await hashKey(key)))
     .get();
-  if (!row) return undefined;
-  const site = await loadSite(orm, row.siteId);
-  return site ? { site, kind: row.kind } : undefined;
+  return row ? { site: toSite(row.site), kind: row.kind } : undefined;
 }
 
 /** Checks that a resolved key is one of the accepted kinds; throws the contract's 401/403. */

@@ -3,11 +3,23 @@ import { randomToken } from '../auth/keys.js';
 import type { AppEnv } from '../env.js';
 
 /**
- * Security headers of an HTML page: scripts only from this origin or inline with the nonce of
- * this response, no framing, no sniffing.
+ * Security headers of an HTML page: its Content-Security-Policy, no framing, no sniffing.
+ *
+ * @example htmlSecurityHeaders("default-src 'none'", 'no-referrer')
  */
-export const htmlSecurityHeaders = (nonce: string): Record<string, string> => ({
-  'Content-Security-Policy': [
+export const htmlSecurityHeaders = (
+  csp: string,
+  referrerPolicy: 'no-referrer' | 'strict-origin-when-cross-origin' = 'strict-origin-when-cross-origin',
+): Record<string, string> => ({
+  'Content-Security-Policy': csp,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': referrerPolicy,
+});
+
+/** The demo's scripts: only from this origin, or inline with the nonce of this response. */
+const demoCsp = (nonce: string): string =>
+  [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}'`,
     "style-src 'self'",
@@ -16,11 +28,7 @@ export const htmlSecurityHeaders = (nonce: string): Record<string, string> => ({
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-  ].join('; '),
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-});
+  ].join('; ');
 
 /**
  * `GET /demo`: the demo storefront (public/demo/index.html). Its script tag leaves `data-api`
@@ -45,7 +53,7 @@ export const demo = new Hono<AppEnv>().on('GET', ['/', '/index.html'], async (c)
     })
     .transform(page);
   const headers = new Headers(rewritten.headers);
-  for (const [name, value] of Object.entries(htmlSecurityHeaders(nonce))) headers.set(name, value);
+  for (const [name, value] of Object.entries(htmlSecurityHeaders(demoCsp(nonce)))) headers.set(name, value);
   headers.set('Cache-Control', 'no-cache');
   // Each answer differs (nonce), so the file's validator does not describe it.
   headers.delete('ETag');

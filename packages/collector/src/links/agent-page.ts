@@ -1,11 +1,8 @@
 import { Hono } from 'hono';
+import { sha256Base64 } from '../auth/keys.js';
 import type { AppEnv } from '../env.js';
+import { htmlSecurityHeaders } from '../http/demo.js';
 import { AGENT_HTML, AGENT_SCRIPT, AGENT_STYLE } from './agent-page-html.js';
-
-const sha256Base64 = async (text: string): Promise<string> => {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return btoa(String.fromCharCode(...digest));
-};
 
 let csp: Promise<string> | undefined;
 
@@ -13,7 +10,7 @@ let csp: Promise<string> | undefined;
  * Only the page's own inline script and style run (by hash), it may only call its own origin,
  * and no other site may frame it (a framed key field is a clickjacking target).
  */
-export const agentCsp = (): Promise<string> => {
+const agentCsp = (): Promise<string> => {
   csp ??= Promise.all([sha256Base64(AGENT_SCRIPT), sha256Base64(AGENT_STYLE)]).then(
     ([script, style]) =>
       `default-src 'none'; script-src 'sha256-${script}'; style-src 'sha256-${style}'; connect-src 'self'; ` +
@@ -25,10 +22,7 @@ export const agentCsp = (): Promise<string> => {
 /** `GET /agent`: the page agents use to tag links by hand. */
 export const agentPage = new Hono<AppEnv>().get('/', async (c) =>
   c.html(AGENT_HTML, 200, {
-    'Content-Security-Policy': await agentCsp(),
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Referrer-Policy': 'no-referrer',
+    ...htmlSecurityHeaders(await agentCsp(), 'no-referrer'),
     'Cache-Control': 'no-cache',
   }),
 );

@@ -18,7 +18,8 @@ export const chatStats = new Hono<SiteEnv>().get('/', requireKey('read'), async 
   const groupBy = parseGroupBy(c.req.query('groupBy'));
   const range = parseRange({ from: c.req.query('from'), to: c.req.query('to') }, Date.now());
   const verified = parseVerified(c.req.query('verified'));
-  const { db, siteId } = { db: c.env.DB, siteId: c.var.site.id };
+  const db = c.env.DB;
+  const siteId = c.var.site.id;
   const [contacts, credits, totals, invalidLandings] = await Promise.all([
     contactCounts(db, siteId, range, groupBy),
     chatCredits(db, siteId, range, groupBy, verified),

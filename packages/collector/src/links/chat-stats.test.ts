@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chatRows, chatTotals } from './chat-stats.js';
 
-const credit = (group: string | null, currency: string, orders: number, valueMinor: number, msToOrder = 0) => ({
+const credit = (group: string, currency: string, orders: number, valueMinor: number, msToOrder = 0) => ({
   group,
   currency,
   orders,
@@ -48,7 +48,7 @@ describe('chatRows', () => {
   });
 
   it('puts credits of links without agent in the "" group, with its contacts', () => {
-    expect(chatRows([{ group: '', contacts: 2 }], [credit(null, 'EUR', 1, 100)])).toEqual([
+    expect(chatRows([{ group: '', contacts: 2 }], [credit('', 'EUR', 1, 100)])).toEqual([
       expect.objectContaining({ group: '', contacts: 2, transactionsAfterContact: 1, currency: 'EUR' }),
     ]);
   });

@@ -28,7 +28,7 @@ export function chatRows(contacts: ContactCount[], credits: ChatCreditRow[]): Ch
     return found;
   };
   for (const c of contacts) entry(c.group).contacts = c.contacts;
-  for (const credit of credits) entry(credit.group ?? '').credits.push(credit);
+  for (const credit of credits) entry(credit.group).credits.push(credit);
 
   const rows: ChatStatsRow[] = [];
   for (const [group, { contacts: n, credits: groupCredits }] of byGroup) {

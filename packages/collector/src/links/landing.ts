@@ -1,9 +1,9 @@
 import type { WireEvent } from '@lasttouch/shared';
+import { enqueue } from '../attribution/queue.js';
 import { longestWindow } from '../attribution/windows.js';
-import { createDb } from '../db/client.js';
-import type { Deriver } from '../ingest/derive.js';
+import type { Deriver, IngestContext } from '../ingest/derive.js';
 import { dayOf } from '../stats/range.js';
-import { loadLink } from './store.js';
+import { type LandingTarget, loadLandingTarget } from './store.js';
 import { type TokenFailure, verifyToken } from './token.js';
 
 /** Why a landing earned nothing: a token failure, or a well-signed token whose link row is gone. */
@@ -18,17 +18,40 @@ const countInvalid = (db: D1Database, siteId: string, day: number, reason: Inval
     .bind(siteId, day, reason);
 
 /**
+ * Links read by one batch, by id, so each is read once however many landings it has. Links never
+ * change once issued; the recipient is as stored before the batch, which is all the deriver uses
+ * it for (whom to queue: a visitor landing in the batch is queued by its own landing).
+ */
+const batchLinks = new WeakMap<IngestContext, Map<string, Promise<LandingTarget | undefined>>>();
+
+function landingTarget(ctx: IngestContext, linkId: string): Promise<LandingTarget | undefined> {
+  const links = batchLinks.get(ctx) ?? new Map<string, Promise<LandingTarget | undefined>>();
+  batchLinks.set(ctx, links);
+  const target = links.get(linkId) ?? loadLandingTarget(ctx.db, ctx.site.id, linkId);
+  links.set(linkId, target);
+  return target;
+}
+
+/** Landings in time order, equal times by event id: the order "first" means, whatever the arrival order. */
+const isBefore = (a: { ts: number; eventId: string }, b: { ts: number; eventId: string }): boolean =>
+  a.ts < b.ts || (a.ts === b.ts && a.eventId < b.eventId);
+
+/**
  * Stage 1 of a `landing` event: verifies its token and, when valid, records the landing as a
  * `link_landing` interaction of the link's channel for this visitor.
  *
- * - One contact per (link, visitor): the first stored landing is kept; the same visitor opening
- *   the link again adds nothing (so a window is not stretched by re-opening an old link).
- * - A landing by a visitor other than the first one to land is the link forwarded: it still
- *   qualifies for that visitor, flagged `forwarded`.
+ * - One contact per (link, visitor): the visitor's earliest landing by time (then event id). A
+ *   later landing adds nothing, so re-opening an old link does not stretch its window; a landing
+ *   that arrives late but happened earlier replaces the stored one, moving the interaction (and
+ *   so the window's start) back to it.
+ * - The visitor who landed first in time is the link's recipient; every other visitor's landing
+ *   is the link forwarded: it still qualifies for that visitor, flagged `forwarded`. A late
+ *   landing that happened before the recipient's makes its visitor the recipient and the former
+ *   one forwarded, whose attribution is then queued to run again.
  * - An invalid token earns nothing and is counted per day and reason (`invalidLandings` in chat stats).
  *
- * Both decisions are made in SQL inside the batch, so two landings in one batch, or two batches
- * racing, cannot both become the first.
+ * So the result is the same in any arrival order. The decisions are made in SQL inside the
+ * batch, so two landings in one batch, or two batches racing, agree on who was first.
  */
 export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
   if (wire.t !== 'landing') return [];
@@ -40,17 +63,39 @@ export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
     now,
     maxAgeMs: longestWindow(site.settings),
   });
-  const link = check.ok ? await loadLink(createDb(db), site.id, check.linkId) : undefined;
+  const link = check.ok ? await landingTarget(ctx, check.linkId) : undefined;
   if (!check.ok || !link) return [countInvalid(db, site.id, dayOf(event.ts), check.ok ? 'unknown_link' : check.reason)];
+  const landing = { ts: event.ts, eventId: event.eventId };
+  const { recipient } = link;
+  // The flag of the former recipient flips in SQL below; its attribution has to be redone.
+  // (This visitor's own attribution is queued by the attribution deriver of every landing.)
+  const displaced = recipient && recipient.visitorId !== event.visitorId && isBefore(landing, recipient);
   return [
     db
       .prepare(
         `insert into link_landings (site_id, link_id, visitor_id, event_id, ts, conversation, forwarded)
-         select ?1, ?2, ?3, ?4, ?5, ?6, exists (select 1 from link_landings where site_id = ?1 and link_id = ?2) where true
-         on conflict (site_id, link_id, visitor_id) do nothing`,
+         values (?1, ?2, ?3, ?4, ?5, ?6, 0)
+         on conflict (site_id, link_id, visitor_id) do update set event_id = excluded.event_id, ts = excluded.ts
+         where (excluded.ts, excluded.event_id) < (link_landings.ts, link_landings.event_id)`,
       )
       .bind(site.id, link.linkId, event.visitorId, event.eventId, event.ts, link.conversation),
-    // Only the landing just recorded above becomes an interaction: a repeat finds another event id there.
+    // Only the first lander in time is the recipient.
+    db
+      .prepare(
+        `with recipient as (
+           select visitor_id from link_landings where site_id = ?1 and link_id = ?2 order by ts, event_id limit 1)
+         update link_landings set forwarded = not forwarded
+         where site_id = ?1 and link_id = ?2 and forwarded <> (visitor_id <> (select visitor_id from recipient))`,
+      )
+      .bind(site.id, link.linkId),
+    // When this landing became the visitor's earliest, it replaces the interaction of the later one.
+    db
+      .prepare(
+        `delete from interactions
+         where site_id = ?1 and visitor_id = ?3 and action = 'link_landing' and link_id = ?2 and event_id <> ?4
+           and exists (select 1 from link_landings where site_id = ?1 and link_id = ?2 and visitor_id = ?3 and event_id = ?4)`,
+      )
+      .bind(site.id, link.linkId, event.visitorId, event.eventId),
     db
       .prepare(
         `insert into interactions
@@ -59,5 +104,14 @@ export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
          from link_landings where site_id = ?1 and link_id = ?2 and visitor_id = ?3 and event_id = ?7`,
       )
       .bind(site.id, link.linkId, event.visitorId, event.sessionId, link.channel, link.agent, event.eventId),
+    // Flags that flipped above: the former recipient's, or this visitor's own.
+    db
+      .prepare(
+        `update interactions set forwarded = l.forwarded from link_landings l
+         where l.site_id = ?1 and l.link_id = ?2 and interactions.site_id = ?1 and interactions.event_id = l.event_id
+           and interactions.forwarded <> l.forwarded`,
+      )
+      .bind(site.id, link.linkId),
+    ...(displaced ? [enqueue(db, site.id, 'visitor', recipient.visitorId, now)] : []),
   ];
 };

@@ -1,5 +1,4 @@
 import type { ChatGroupBy, LinkRequest } from '@lasttouch/shared';
-import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { linkContactsDaily, links } from '../db/schema/index.js';
 import { dayBounds, dayOf, type StatsRange } from '../stats/range.js';
@@ -11,8 +10,6 @@ export interface IssuedLink extends LinkRequest {
   url: string;
   issuedAt: number;
 }
-
-export type LinkRow = typeof links.$inferSelect;
 
 /**
  * Records an issued link and counts its conversation as a contact of that day, in one
@@ -38,30 +35,44 @@ export async function recordLink(db: Db, link: IssuedLink): Promise<void> {
         channel: link.channel,
         agent: agent ?? '',
         conversation: link.conversation,
-        links: 1,
       })
-      .onConflictDoUpdate({
-        target: [
-          linkContactsDaily.siteId,
-          linkContactsDaily.day,
-          linkContactsDaily.channel,
-          linkContactsDaily.agent,
-          linkContactsDaily.conversation,
-        ],
-        set: { links: sql`${linkContactsDaily.links} + 1` },
-      }),
+      .onConflictDoNothing(),
   ]);
 }
 
-export async function loadLink(db: Db, siteId: string, linkId: string): Promise<LinkRow | undefined> {
-  return db
-    .select()
-    .from(links)
-    .where(and(eq(links.siteId, siteId), eq(links.linkId, linkId)))
-    .get();
+/** A link as a landing needs it, with the link's recipient so far (the visitor who landed first). */
+export interface LandingTarget {
+  linkId: string;
+  conversation: string;
+  channel: string;
+  agent: string | null;
+  recipient: { visitorId: string; ts: number; eventId: string } | null;
 }
 
-const CONTACT_GROUPS = { channel: 'channel', agent: 'agent', conversation: 'conversation' } as const;
+/** The link and its current recipient in one query; `undefined` for a link never recorded. */
+export async function loadLandingTarget(
+  db: D1Database,
+  siteId: string,
+  linkId: string,
+): Promise<LandingTarget | undefined> {
+  const row = await db
+    .prepare(
+      `select l.link_id as linkId, l.conversation, l.channel, l.agent,
+         r.visitor_id as visitorId, r.ts, r.event_id as eventId
+       from links l left join link_landings r on r.site_id = l.site_id and r.link_id = l.link_id and r.forwarded = 0
+       where l.site_id = ?1 and l.link_id = ?2`,
+    )
+    .bind(siteId, linkId)
+    .first<
+      Omit<LandingTarget, 'recipient'> & { visitorId: string | null; ts: number | null; eventId: string | null }
+    >();
+  if (!row) return undefined;
+  const { visitorId, ts, eventId, ...link } = row;
+  return {
+    ...link,
+    recipient: visitorId !== null && ts !== null && eventId !== null ? { visitorId, ts, eventId } : null,
+  };
+}
 
 /**
  * Distinct conversations with a link issued in the range's days, per channel, agent ('' for
@@ -73,12 +84,12 @@ export async function contactCounts(
   range: StatsRange,
   groupBy: ChatGroupBy,
 ): Promise<ContactCount[]> {
-  const column = CONTACT_GROUPS[groupBy];
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
     .prepare(
-      `select ${column} as "group", count(distinct conversation) as contacts from link_contacts_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 group by ${column}`,
+      // `groupBy` is one of CHAT_GROUPS, each the name of a column.
+      `select ${groupBy} as "group", count(distinct conversation) as contacts from link_contacts_daily
+       where site_id = ?1 and day >= ?2 and day < ?3 group by ${groupBy}`,
     )
     .bind(siteId, firstDay, endDay)
     .all<ContactCount>();

@@ -13,6 +13,9 @@
  * MAC rather than carried, so a token of another site fails exactly like a forged one.
  */
 
+import { LIMITS } from '@lasttouch/shared';
+import { randomToken, toBase64Url } from '../auth/keys.js';
+
 export const TOKEN_VERSION = 1;
 const LINK_ID_BYTES = 9;
 const MAC_BYTES = 16;
@@ -20,8 +23,6 @@ const BODY_BYTES = 1 + LINK_ID_BYTES + 4;
 const TOKEN_BYTES = BODY_BYTES + MAC_BYTES;
 /** 30 bytes is a multiple of 3: every character carries 6 bits, so no two spellings decode alike. */
 export const TOKEN_LENGTH = (TOKEN_BYTES / 3) * 4;
-/** Clock drift tolerated between the worker that issued a token and the one verifying it. */
-export const FUTURE_SKEW_MS = 5 * 60_000;
 
 const DOMAIN = new TextEncoder().encode('lasttouch-link-v1:');
 
@@ -35,13 +36,6 @@ export interface TokenClaims {
 
 export type TokenCheck = ({ ok: true } & TokenClaims) | { ok: false; reason: TokenFailure };
 
-export function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
-}
-
 /** Decodes unpadded base64url; `undefined` for any other character or a length that cannot be one. */
 export function fromBase64Url(text: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
@@ -49,8 +43,24 @@ export function fromBase64Url(text: string): Uint8Array | undefined {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-const importSecret = (secret: string): Promise<CryptoKey> =>
-  crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+/** Imported HMAC keys by secret: importing costs more than signing a 40-byte message. */
+const keys = new Map<string, Promise<CryptoKey>>();
+/** Bounds the cache of a long-lived isolate serving many sites. */
+const MAX_KEYS = 256;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= MAX_KEYS) keys.clear();
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    // A failed import must not stay cached: the next verification tries again.
+    key.catch(() => keys.delete(secret));
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 async function mac(secret: string, siteId: string, body: Uint8Array): Promise<Uint8Array> {
   const site = new TextEncoder().encode(`${siteId}:`);
@@ -58,12 +68,12 @@ async function mac(secret: string, siteId: string, body: Uint8Array): Promise<Ui
   message.set(DOMAIN, 0);
   message.set(site, DOMAIN.length);
   message.set(body, DOMAIN.length + site.length);
-  const full = await crypto.subtle.sign('HMAC', await importSecret(secret), message);
+  const full = await crypto.subtle.sign('HMAC', await hmacKey(secret), message);
   return new Uint8Array(full, 0, MAC_BYTES);
 }
 
 /** A new random link id (12 URL-safe characters). */
-export const newLinkId = (): string => toBase64Url(crypto.getRandomValues(new Uint8Array(LINK_ID_BYTES)));
+export const newLinkId = (): string => randomToken(LINK_ID_BYTES);
 
 /**
  * Signs a token for a link issued at `issuedAt` (UTC ms, truncated to seconds).
@@ -106,7 +116,7 @@ export async function verifyToken(
   const expected = await mac(input.secret, input.siteId, body);
   if (!crypto.subtle.timingSafeEqual(expected, bytes.subarray(BODY_BYTES))) return { ok: false, reason: 'signature' };
   const issuedAt = new DataView(bytes.buffer, bytes.byteOffset).getUint32(1 + LINK_ID_BYTES) * 1000;
-  if (issuedAt > input.now + FUTURE_SKEW_MS) return { ok: false, reason: 'future' };
+  if (issuedAt > input.now + LIMITS.futureSkewMs) return { ok: false, reason: 'future' };
   if (input.landedAt - issuedAt > input.maxAgeMs) return { ok: false, reason: 'expired' };
   return { ok: true, linkId: toBase64Url(bytes.subarray(1, 1 + LINK_ID_BYTES)), issuedAt };
 }

@@ -2,6 +2,7 @@ import { type OrderRequest, toMinorUnits } from '@lasttouch/shared';
 import { orderSchema } from '@lasttouch/shared/validate';
 import { Hono } from 'hono';
 import { enqueue, processQueue } from '../attribution/queue.js';
+import { sha256Hex } from '../auth/keys.js';
 import { requireKey, type SiteEnv } from '../auth/require-key.js';
 import { readJson } from '../http/body.js';
 import { ApiError } from '../http/errors.js';
@@ -14,10 +15,9 @@ const JSON_BODY = { limit: 16_384, types: ['application/json'] } as const;
  * A server report's identity: a digest of what it says. A retry of the same request is the same
  * source (stored once); a report with another value or status is a new source kept beside it.
  */
-async function sourceKey(input: OrderRequest, valueMinor: number, ts: number | null): Promise<string> {
+function sourceKey(input: OrderRequest, valueMinor: number, ts: number | null): Promise<string> {
   const canonical = JSON.stringify([valueMinor, input.currency, input.visitorId ?? null, ts, input.status ?? 'placed']);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(canonical);
 }
 
 const toMs = (ts: OrderRequest['ts']): number | null =>

@@ -36,16 +36,21 @@ export const settings = new Hono<SiteEnv>()
     const site = c.var.site;
     const before = site.settings;
     const after = parseOrThrow(settingsSchema, { ...before, ...update }, 'invalid_settings');
-    await saveSettings(createDb(c.env.DB), site.id, after);
+    const db = createDb(c.env.DB);
+    await saveSettings(db, site.id, after);
     const updated = { ...site, settings: after };
     try {
       for (const hook of onSettingsChanged) await hook(c.env.DB, updated, before, after);
     } catch (err) {
       console.error('settings hook failed', err instanceof Error ? err.message : String(err));
+      // Put the old settings back so the retry sees the same change and runs every hook again.
+      await saveSettings(db, site.id, before).catch((revert) =>
+        console.error('reverting settings failed', revert instanceof Error ? revert.message : String(revert)),
+      );
       throw new ApiError(
         503,
         'settings_not_applied',
-        'The settings were saved but applying them failed; send the same request again',
+        'Applying the settings failed; send the same request again',
         undefined,
         { 'Retry-After': '5' },
       );

@@ -1,4 +1,4 @@
-import { type CreateSiteResponse, KEY_KINDS, type KeyKind, type Settings } from '@lasttouch/shared';
+import { type CreateSiteResponse, KEY_KINDS, type Settings } from '@lasttouch/shared';
 import { eq } from 'drizzle-orm';
 import { generateKey, hashKey, randomToken } from '../auth/keys.js';
 import type { Db } from '../db/client.js';

@@ -1,3 +1,4 @@
+import type { ChatGroupBy } from '@lasttouch/shared';
 import { dayBounds, type StatsRange } from './range.js';
 
 /**
@@ -7,8 +8,8 @@ import { dayBounds, type StatsRange } from './range.js';
  */
 
 export interface ChatCreditRow {
-  /** The channel, agent or conversation; `null` for orders whose link named no agent. */
-  group: string | null;
+  /** The channel, agent or conversation; '' for orders whose link named no agent. */
+  group: string;
   currency: string;
   orders: number;
   valueMinor: number;
@@ -16,10 +17,10 @@ export interface ChatCreditRow {
   msToOrder: number;
 }
 
-const GROUP_COLUMNS = { channel: 'channel', agent: 'agent', conversation: 'conversation' } as const;
-
 /**
  * Orders credited to a tagged-link landing, per channel, agent or conversation and currency.
+ * `groupBy` is spliced in as the column name: its type (and the route's validation) limits it
+ * to CHAT_GROUPS.
  *
  * @example await chatCredits(env.DB, site.id, range, 'channel', false)
  */
@@ -27,27 +28,20 @@ export async function chatCredits(
   db: D1Database,
   siteId: string,
   range: StatsRange,
-  groupBy: keyof typeof GROUP_COLUMNS,
+  groupBy: ChatGroupBy,
   verifiedOnly: boolean,
 ): Promise<ChatCreditRow[]> {
-  const column = GROUP_COLUMNS[groupBy];
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
     .prepare(
-      `select ${column} as grp, currency, sum(orders) as orders, sum(value_minor) as valueMinor, sum(ms_to_order) as msToOrder
+      `select ${groupBy} as "group", currency, sum(orders) as orders, sum(value_minor) as valueMinor, sum(ms_to_order) as msToOrder
        from order_credit_daily
        where site_id = ?1 and day >= ?2 and day < ?3 and action = 'link_landing' and verified >= ?4
-       group by ${column}, currency having sum(orders) > 0 order by ${column}, currency`,
+       group by ${groupBy}, currency having sum(orders) > 0 order by ${groupBy}, currency`,
     )
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<{ grp: string; currency: string; orders: number; valueMinor: number; msToOrder: number }>();
-  return results.map((r) => ({
-    group: r.grp === '' ? null : r.grp,
-    currency: r.currency,
-    orders: r.orders,
-    valueMinor: r.valueMinor,
-    msToOrder: r.msToOrder,
-  }));
+    .all<ChatCreditRow>();
+  return results;
 }
 
 export interface SiteTotalRow {

@@ -3,9 +3,11 @@ import { toMajorUnits } from '@lasttouch/shared';
 import { dayBounds, type StatsRange } from './range.js';
 
 /**
- * The merchant stats, read from the per-day aggregates only. Counters of a subject are repeated
- * on each of its currency rows when its orders mix currencies; a subject without orders has one
- * row with `currency: null`.
+ * The merchant stats, read from the per-day aggregates only. A subject whose orders mix
+ * currencies gets one row per currency (ascending); its other counters (instances, clicks,
+ * hovers, dismisses; started, profiles) are on the first of those rows only and 0 on the
+ * others, so summing any column over the rows gives the right total. A subject without orders
+ * has one row with `currency: null`.
  */
 
 interface OrderSum {
@@ -16,14 +18,23 @@ interface OrderSum {
 
 const none = (v: string): string | null => (v === '' ? null : v);
 
-/** Spreads a subject over its currencies: one row per currency, or one row without orders. */
-function perCurrency<T>(
+/**
+ * Spreads a subject over its currencies: one row per currency, or one row without orders. The
+ * counters go on the first row; further rows carry zeros so that column sums stay right.
+ */
+function perCurrency<C extends Record<string, number>, T>(
   sums: OrderSum[] | undefined,
-  row: (o: { orders: number; value: number; currency: string | null }) => T,
+  counters: C,
+  row: (counters: C, o: { orders: number; value: number; currency: string | null }) => T,
 ): T[] {
-  if (!sums?.length) return [row({ orders: 0, value: 0, currency: null })];
-  return sums.map((s) =>
-    row({ orders: s.orders, value: toMajorUnits(s.valueMinor, s.currency), currency: s.currency }),
+  if (!sums?.length) return [row(counters, { orders: 0, value: 0, currency: null })];
+  const zeros = Object.fromEntries(Object.keys(counters).map((k) => [k, 0])) as C;
+  return sums.map((s, n) =>
+    row(n === 0 ? counters : zeros, {
+      orders: s.orders,
+      value: toMajorUnits(s.valueMinor, s.currency),
+      currency: s.currency,
+    }),
   );
 }
 
@@ -79,12 +90,12 @@ export async function widgetStats(
       ? { instances: c.instances, clicks: c.clicks, hovers: c.hovers, dismisses: c.dismisses }
       : { instances: 0, clicks: 0, hovers: 0, dismisses: 0 };
     if (Object.values(counts).every((n) => n === 0) && !sums.has(k)) return [];
-    return perCurrency(sums.get(k), (o) => ({
+    return perCurrency(sums.get(k), counts, (n, o) => ({
       kind,
       id,
       campaign: none(campaign),
       sequence: none(sequence),
-      ...counts,
+      ...n,
       ...o,
     }));
   });
@@ -100,10 +111,16 @@ export async function groupStats(
   const { firstDay, endDay } = dayBounds(range);
   type Counters = { key: string; started: number; profiles: number };
   const [counters, credits] = await Promise.all([
+    // Sessions count on the day they started; visitors once over all the range's days.
     db
       .prepare(
-        `select group_id as key, sum(started) as started, sum(profiles) as profiles from group_daily
-         where site_id = ?1 and day >= ?2 and day < ?3 and group_type = ?4 group by group_id`,
+        `select key, sum(started) as started, sum(profiles) as profiles from (
+           select group_id as key, sum(started) as started, 0 as profiles from group_daily
+           where site_id = ?1 and day >= ?2 and day < ?3 and group_type = ?4 group by group_id
+           union all
+           select group_id, 0, count(distinct visitor_id) from group_visitor_daily
+           where site_id = ?1 and group_type = ?4 and day >= ?2 and day < ?3 group by group_id
+         ) group by key`,
       )
       .bind(siteId, firstDay, endDay, groupType)
       .all<Counters>(),
@@ -123,7 +140,7 @@ export async function groupStats(
   return keys.flatMap((id) => {
     const c = byKey.get(id) ?? { started: 0, profiles: 0 };
     if (c.started === 0 && c.profiles === 0 && !sums.has(id)) return [];
-    return perCurrency(sums.get(id), (o) => ({ id, started: c.started, profiles: c.profiles, ...o }));
+    return perCurrency(sums.get(id), { started: c.started, profiles: c.profiles }, (n, o) => ({ id, ...n, ...o }));
   });
 }
 

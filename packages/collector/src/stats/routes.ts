@@ -3,31 +3,30 @@ import { requireKey, type SiteEnv } from '../auth/require-key.js';
 import { groupStats, topActions, widgetStats } from './queries.js';
 import { isoRange, parseRange, parseVerified, type StatsRange } from './range.js';
 
-/** The query of every stats request: `from`, `to` (ISO 8601) and `verified=true`. */
-const statsQuery = (query: (name: string) => string | undefined): { range: StatsRange; verified: boolean } => ({
-  range: parseRange({ from: query('from'), to: query('to') }, Date.now()),
-  verified: parseVerified(query('verified')),
-});
+type StatsQuery = (db: D1Database, siteId: string, range: StatsRange, verifiedOnly: boolean) => Promise<unknown[]>;
+
+/** Each stats path and the query answering it. */
+const QUERIES: Record<string, StatsQuery> = {
+  widgets: widgetStats,
+  campaigns: (db, siteId, range, verified) => groupStats(db, siteId, 'campaign', range, verified),
+  sequences: (db, siteId, range, verified) => groupStats(db, siteId, 'sequence', range, verified),
+  'top-actions': topActions,
+};
 
 /**
- * `GET /v1/stats/widgets | campaigns | sequences | top-actions` (read key), served from the
- * per-day aggregates. See docs/attribution.md for the day buckets a range reads. The key is
- * checked per route: `/v1/stats/chat` is a sibling app with its own.
+ * `GET /v1/stats/widgets | campaigns | sequences | top-actions` (read key): `{from, to, rows}`
+ * from the per-day aggregates. Query: `from`, `to` (ISO 8601) and `verified=true`. See
+ * docs/attribution.md for the day buckets a range reads, and for rows of a widget, campaign or
+ * sequence whose orders mix currencies: one per currency, with the non-money counters on the
+ * first row only (0 on the others), so summing a column never counts them twice.
+ * `/v1/stats/chat` is a sibling app mounted before this one in app.ts.
  */
-export const stats = new Hono<SiteEnv>()
-  .get('/widgets', requireKey('read'), async (c) => {
-    const { range, verified } = statsQuery((n) => c.req.query(n));
-    return c.json({ ...isoRange(range), rows: await widgetStats(c.env.DB, c.var.site.id, range, verified) });
-  })
-  .get('/campaigns', requireKey('read'), async (c) => {
-    const { range, verified } = statsQuery((n) => c.req.query(n));
-    return c.json({ ...isoRange(range), rows: await groupStats(c.env.DB, c.var.site.id, 'campaign', range, verified) });
-  })
-  .get('/sequences', requireKey('read'), async (c) => {
-    const { range, verified } = statsQuery((n) => c.req.query(n));
-    return c.json({ ...isoRange(range), rows: await groupStats(c.env.DB, c.var.site.id, 'sequence', range, verified) });
-  })
-  .get('/top-actions', requireKey('read'), async (c) => {
-    const { range, verified } = statsQuery((n) => c.req.query(n));
-    return c.json({ ...isoRange(range), rows: await topActions(c.env.DB, c.var.site.id, range, verified) });
+export const stats = new Hono<SiteEnv>().use(requireKey('read'));
+
+for (const [path, query] of Object.entries(QUERIES)) {
+  stats.get(`/${path}`, async (c) => {
+    const range = parseRange({ from: c.req.query('from'), to: c.req.query('to') }, Date.now());
+    const verified = parseVerified(c.req.query('verified'));
+    return c.json({ ...isoRange(range), rows: await query(c.env.DB, c.var.site.id, range, verified) });
   });
+}

@@ -4,7 +4,8 @@ import { dayOf } from './range.js';
 /**
  * Statements that keep the widget, campaign and sequence aggregates of one new widget event.
  * Plain counters (instances, dismisses) are incremented; distinct counts (sessions with a click
- * or hover, sessions that started a campaign, visitors shown one) go through `distinctFacts`.
+ * or hover, sessions that started a campaign) go through `distinctFacts`; the visitors shown a campaign or
+ * sequence are kept per day (`groupVisitorDaily`).
  */
 export function widgetEventStatements(db: D1Database, event: StoredEvent): D1PreparedStatement[] {
   const day = dayOf(event.ts);
@@ -27,23 +28,23 @@ export function widgetEventStatements(db: D1Database, event: StoredEvent): D1Pre
         ...(['campaign', 'sequence'] as const).flatMap((groupType) => {
           const groupId = event[groupType];
           if (!groupId) return [];
-          const counter = (column: string): Counter => ({
+          const started: Counter = {
             table: 'group_daily',
-            column,
+            column: 'started',
             keys: { site_id: event.siteId, group_type: groupType, group_id: groupId },
-          });
-          const facts = { siteId: event.siteId, subject: groupId, day };
+          };
           return [
             ...distinctCount(
               db,
-              { ...facts, fact: `${groupType}_started`, member: event.sessionId },
-              counter('started'),
+              { siteId: event.siteId, subject: groupId, day, fact: `${groupType}_started`, member: event.sessionId },
+              started,
             ),
-            ...distinctCount(
-              db,
-              { ...facts, fact: `${groupType}_profile`, member: event.visitorId },
-              counter('profiles'),
-            ),
+            db
+              .prepare(
+                `insert into group_visitor_daily (site_id, group_type, group_id, day, visitor_id) values (?, ?, ?, ?, ?)
+                 on conflict do nothing`,
+              )
+              .bind(event.siteId, groupType, groupId, day, event.visitorId),
           ];
         }),
       ];

@@ -41,7 +41,11 @@ describe('settings validation', () => {
 });
 
 describe('reserved keys', () => {
-  it('refuses __proto__ as a campaign or channel name instead of dropping it', () => {
+  it('refuses __proto__ as a kind, campaign or channel name instead of dropping it', () => {
+    const kinds = JSON.parse('{"__proto__": 60}');
+    expect(settingsUpdateSchema.safeParse({ attributionWindows: { ...valid.attributionWindows, kinds } }).success).toBe(
+      false,
+    );
     const campaigns = JSON.parse('{"__proto__": 60}');
     const result = settingsUpdateSchema.safeParse({ attributionWindows: { ...valid.attributionWindows, campaigns } });
     expect(result.success).toBe(false);

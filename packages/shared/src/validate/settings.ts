@@ -22,20 +22,20 @@ export const allowedOrigins = z.array(origin).max(50);
 
 // zod drops a JSON key `__proto__` from records without a word (prototype-pollution guard):
 // refuse it plainly rather than lose the merchant's setting silently.
-const windowRecord = (key: z.ZodType<string>) =>
+const noProtoKey = <T extends z.ZodType>(record: T) =>
   z
     .unknown()
     .refine(
       (value) => !(typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')),
       'may not use the reserved name __proto__',
     )
-    .pipe(z.record(key, seconds));
+    .pipe(record);
 
 const windows = z.strictObject({
   default: seconds,
-  kinds: z.partialRecord(z.enum(WIDGET_KINDS), seconds),
-  channels: windowRecord(channelName),
-  campaigns: windowRecord(label()),
+  kinds: noProtoKey(z.partialRecord(z.enum(WIDGET_KINDS), seconds)),
+  channels: noProtoKey(z.record(channelName, seconds)),
+  campaigns: noProtoKey(z.record(label(), seconds)),
 });
 
 export const settingsSchema: z.ZodType<Settings> = z.strictObject({

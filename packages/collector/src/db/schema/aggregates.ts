@@ -21,7 +21,10 @@ export const widgetDaily = sqliteTable(
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.kind, t.widgetId, t.campaign, t.sequence] })],
 );
 
-/** Campaign and sequence counters per day: `started` sessions and `profiles` (visitors). */
+/**
+ * Campaign and sequence `started` per day: sessions, each counted on the day it was first shown
+ * one of the group's widgets (a session spanning midnight counts on its first day only).
+ */
 export const groupDaily = sqliteTable(
   'group_daily',
   {
@@ -31,9 +34,24 @@ export const groupDaily = sqliteTable(
     groupType: text('group_type').notNull(),
     groupId: text('group_id').notNull(),
     started: integer('started').notNull().default(0),
-    profiles: integer('profiles').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.groupType, t.groupId] })],
+);
+
+/**
+ * The visitors shown one of a group's widgets, per day: `profiles` of a range are the distinct
+ * visitors over its days. One row per visitor and day, however many showings.
+ */
+export const groupVisitorDaily = sqliteTable(
+  'group_visitor_daily',
+  {
+    siteId: text('site_id').notNull(),
+    groupType: text('group_type').notNull(),
+    groupId: text('group_id').notNull(),
+    day: integer('day').notNull(),
+    visitorId: text('visitor_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.groupType, t.groupId, t.day, t.visitorId] })],
 );
 
 /**

@@ -29,11 +29,9 @@ export const events = sqliteTable(
     valueMinor: integer('value_minor'),
     currency: text('currency'),
   },
-  (t) => [
-    primaryKey({ columns: [t.siteId, t.eventId] }),
-    index('events_site_widget_ts').on(t.siteId, t.widgetId, t.ts),
-    index('events_site_visitor_ts').on(t.siteId, t.visitorId, t.ts),
-  ],
+  // No secondary index: attribution reads `interactions` (indexed by visitor and time) and stats
+  // read the daily aggregates, so an index here would only cost writes on every event.
+  (t) => [primaryKey({ columns: [t.siteId, t.eventId] })],
 );
 
 /**

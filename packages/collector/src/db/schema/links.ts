@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * Tagged links as issued by `POST /v1/links`. The token in a link carries only the link id and
@@ -16,12 +16,13 @@ export const links = sqliteTable(
     url: text('url').notNull(),
     issuedAt: integer('issued_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.linkId] }), index('links_site_conversation').on(t.siteId, t.conversation)],
+  (t) => [primaryKey({ columns: [t.siteId, t.linkId] })],
 );
 
 /**
- * Links issued per UTC day and conversation: `contacts` counts distinct conversations from here
- * without scanning `links`. `agent` is '' for links issued without one, so it can be part of the key.
+ * The conversations that had a link issued, per UTC day: `contacts` counts distinct conversations
+ * from here without scanning `links`. `agent` is '' for links issued without one, so it can be
+ * part of the key.
  */
 export const linkContactsDaily = sqliteTable(
   'link_contacts_daily',
@@ -32,15 +33,15 @@ export const linkContactsDaily = sqliteTable(
     channel: text('channel').notNull(),
     agent: text('agent').notNull(),
     conversation: text('conversation').notNull(),
-    links: integer('links').notNull(),
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.channel, t.agent, t.conversation] })],
 );
 
 /**
- * One row per (link, visitor): the first landing of that visitor through that link. It makes a
- * link opened again by the same visitor one contact, and tells a forwarded link (an earlier
- * landing by another visitor exists) from the original recipient's.
+ * One row per (link, visitor): that visitor's earliest landing through the link (by time, then
+ * event id), whatever order landings arrive in. It makes a link opened again by the same visitor
+ * one contact, and tells the recipient (the visitor who landed first) from visitors it was
+ * forwarded to.
  */
 export const linkLandings = sqliteTable(
   'link_landings',
@@ -52,12 +53,10 @@ export const linkLandings = sqliteTable(
     eventId: text('event_id').notNull(),
     ts: integer('ts').notNull(),
     conversation: text('conversation').notNull(),
+    /** Another visitor landed through the link earlier. */
     forwarded: integer('forwarded', { mode: 'boolean' }).notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.siteId, t.linkId, t.visitorId] }),
-    index('link_landings_site_conversation_visitor').on(t.siteId, t.conversation, t.visitorId, t.ts),
-  ],
+  (t) => [primaryKey({ columns: [t.siteId, t.linkId, t.visitorId] })],
 );
 
 /** Landings whose token failed verification, per UTC day and reason. */
