@@ -1,0 +1,81 @@
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './harness/api.js';
+import { startFaultyProxy } from './harness/faulty-proxy.js';
+import { widget } from './harness/stats.js';
+import { useSuite } from './harness/suite.js';
+
+const ready = (page: Page) =>
+  page.waitForFunction(() => typeof window.lasttouch === 'function' && !('q' in window.lasttouch));
+
+describe('an overloaded collector, as the SDK meets it in a real browser', () => {
+  const suite = useSuite();
+
+  it('keeps events through 503 and 429 answers, across a reload and a second tab, and stores each exactly once', async () => {
+    const shop = await suite.newShop();
+    const proxy = await startFaultyProxy(suite.collector.origin);
+    try {
+      const context = await suite.newVisitor();
+      const url = suite.storefront.page('widgets.html', { writeKey: shop.writeKey, api: proxy.origin });
+      const refusals = (status: number) => proxy.batches.filter((b) => b.status === status).length;
+
+      proxy.fault = '503';
+      const tab = await context.newPage();
+      await tab.goto(url);
+      await ready(tab);
+      await tab.click('#popup-cta');
+      await tab.evaluate(() => window.lasttouch('flush'));
+      // Refused, the SDK tries again after Retry-After instead of dropping the batch.
+      await eventually(
+        async () => refusals(503),
+        (n) => n >= 2,
+        30_000,
+      );
+
+      proxy.fault = '429';
+      await tab.reload();
+      await ready(tab);
+      await tab.click('#popup2-cta');
+      const other = await context.newPage();
+      await other.goto(url);
+      await ready(other);
+      await other.click('#popup-cta');
+      await eventually(
+        async () => refusals(429),
+        (n) => n >= 2,
+        30_000,
+      );
+      expect(proxy.batches.every((b) => b.status !== 202)).toBe(true);
+
+      proxy.fault = 'pass';
+      const sent = () => new Set(proxy.batches.flatMap((b) => b.ids));
+      const stored = async () =>
+        (
+          await suite.collector.query<{ event_id: string }>(
+            `select event_id from events where site_id = '${shop.siteId}'`,
+          )
+        ).map((row) => row.event_id);
+      // Everything any tab ever tried to send lands once the collector answers again.
+      const landed = await eventually(
+        stored,
+        (ids) => ids.length > 0 && [...sent()].every((id) => ids.includes(id)),
+        45_000,
+      );
+      expect(landed.sort()).toEqual([...sent()].sort());
+
+      // Each event was accepted exactly once; resends by the two tabs were absorbed as duplicates.
+      const answers = proxy.batches.flatMap((b) => (b.answer ? [b.answer] : []));
+      const accepted = answers.reduce((n, a) => n + a.accepted, 0);
+      const duplicates = answers.reduce((n, a) => n + a.duplicates, 0);
+      console.log(
+        `[faults] ${sent().size} events, ${refusals(503)} batches refused with 503, ${refusals(429)} with 429; accepted ${accepted}, duplicates absorbed ${duplicates}`,
+      );
+      expect(accepted).toBe(sent().size);
+      // Three showings of the pop-up (first load, reload, second tab) are three instances, no more.
+      expect(await widget(suite.api, shop, 'spring-sale')).toMatchObject({ instances: 3, clicks: 1 });
+      expect(await widget(suite.api, shop, 'last-chance')).toMatchObject({ clicks: 1 });
+    } finally {
+      await proxy.close();
+    }
+  });
+});
