@@ -1,5 +1,6 @@
 // Copies the SDK's built script tag into the collector's static assets: `/lasttouch.js` (short
-// cache, always the current build) and `/v/<sdk version>/lasttouch.js` (immutable).
+// cache, always the current build), `/v/<sdk version>/lasttouch.js` (immutable), and the same two
+// for `lasttouch.debug.js`, the build whose `data-debug` logs to the console.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +16,15 @@ export function copyAssets() {
     throw new Error(`${built} is missing: build the SDK first (pnpm --filter @lasttouch/sdk build)`);
   }
   const { version } = JSON.parse(readFileSync(join(sdkDir, 'package.json'), 'utf8'));
-  const versioned = join(publicDir, 'v', version, 'lasttouch.js');
-  mkdirSync(dirname(versioned), { recursive: true });
-  copyFileSync(built, join(publicDir, 'lasttouch.js'));
-  copyFileSync(built, versioned);
-  return { version, paths: ['/lasttouch.js', `/v/${version}/lasttouch.js`] };
+  mkdirSync(join(publicDir, 'v', version), { recursive: true });
+  const paths = [];
+  for (const file of ['lasttouch.js', 'lasttouch.debug.js']) {
+    for (const path of [`/${file}`, `/v/${version}/${file}`]) {
+      copyFileSync(join(sdkDir, 'dist', file), join(publicDir, path));
+      paths.push(path);
+    }
+  }
+  return { version, paths };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
