@@ -44,6 +44,7 @@ CREATE TABLE `order_credit_daily` (
 	PRIMARY KEY(`site_id`, `day`, `action`, `kind`, `widget_id`, `campaign`, `sequence`, `channel`, `conversation`, `agent`, `currency`, `verified`)
 );
 --> statement-breakpoint
+CREATE INDEX `order_credit_daily_site_action_day` ON `order_credit_daily` (`site_id`,`action`,`day`);--> statement-breakpoint
 CREATE TABLE `order_daily` (
 	`site_id` text NOT NULL,
 	`day` integer NOT NULL,

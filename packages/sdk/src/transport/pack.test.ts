@@ -23,6 +23,13 @@ describe('pack', () => {
     expect(JSON.parse(next).e[0].id).toBe(`e${count - 1}`);
   });
 
+  it('measures lone surrogates as JSON escapes them, without throwing', () => {
+    const [body, count] = pack('k', [{ ...event(1), w: '\ud800' }], 65_536);
+    expect(count).toBe(1);
+    expect(byteLength(body)).toBe(new Blob([body]).size);
+    expect(byteLength('é€😀')).toBe(9);
+  });
+
   it('holds at most 100 events and nothing when the first does not fit', () => {
     expect(
       pack(

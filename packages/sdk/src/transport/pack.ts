@@ -1,7 +1,12 @@
 import type { WireEvent } from '@lasttouch/shared';
 import { LIMITS } from '@lasttouch/shared';
 
-export const byteLength = (text: string) => new Blob([text]).size;
+/**
+ * UTF-8 bytes of `text`, without a Blob: one per event packed cost more than the rest of packing.
+ * `text` comes from `JSON.stringify`, which escapes lone surrogates, so `encodeURIComponent`
+ * never throws on it.
+ */
+export const byteLength = (text: string) => unescape(encodeURIComponent(text)).length;
 
 /**
  * The body of one `POST /v1/events` holding as many of `events` (in order) as fit in `limit`

@@ -14,6 +14,10 @@ describe('retryDelay', () => {
     for (const status of [0, 429, 500, 502, 503, 504]) expect(retryDelay(status, 0, null)).toBe(1000);
   });
 
+  it('is done with a 2xx (accepted), whatever Retry-After says', () => {
+    for (const status of [200, 202]) expect(retryDelay(status, 3, '7')).toBe(-1);
+  });
+
   it('never retries other 4xx', () => {
     for (const status of [400, 401, 403, 404, 413, 422]) expect(retryDelay(status, 0, null)).toBe(-1);
   });

@@ -2,10 +2,11 @@ const BASE_MS = 1000;
 const CAP_MS = 60_000;
 
 /**
- * What to do after a failed send: the delay before retrying in ms, or -1 to drop the batch.
+ * What to do after a send: the delay before retrying in ms, or -1 when the batch is done with.
  * `status` 0 is a network error. Network errors, 429 and 5xx are retried with exponential
  * backoff and jitter, or after `Retry-After` (delta-seconds, the form the collector sends) when given;
- * any other status is a request the collector will never accept, so retrying cannot help.
+ * 2xx is accepted, and any other status is a request the collector will never accept, so retrying
+ * cannot help.
  *
  * @example retryDelay(503, 0, '7') // 7000
  */

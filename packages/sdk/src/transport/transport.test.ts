@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { accepted, mockFetch, reset, track } from '../../test/dom.js';
+import type { Store } from '../identity/storage.js';
 import type { Tracker } from '../types.js';
-import { FLUSH_AT, FLUSH_MS, MAX_QUEUE } from './transport.js';
+import { createTransport, FLUSH_AT, FLUSH_MS, MAX_QUEUE } from './transport.js';
 
 const widget = { kind: 'popup', id: 'spring-sale' } as const;
 const stored = () => JSON.parse(localStorage.lt_q ?? '[]') as { id: string; w?: string; ts: number }[];
@@ -149,6 +150,79 @@ describe('persistence', () => {
     const queue = JSON.parse(localStorage.lt_q) as { w: string }[];
     expect(queue.map((e) => e.w)).toEqual(first.slice(5));
     expect(log).toHaveBeenCalledWith('[lasttouch]', 'queue full: dropped', 5, 'oldest events so far');
+  });
+});
+
+describe('coalesced saving', () => {
+  /** A store counting its writes of the queue. */
+  function counting() {
+    const writes: string[] = [];
+    const store = new Proxy({} as Store, {
+      set(target, key: string, value: string) {
+        if (key === 'lt_q') writes.push(value);
+        target[key] = value;
+        return true;
+      },
+    });
+    return { store, writes };
+  }
+  const event = (i: number) =>
+    ({ id: `e${i}`, t: 'click', v: 'v', s: 's', ts: i, p: '/', k: 'popup', w: `w${i}` }) as const;
+
+  it('writes the stored queue once for a burst of events in one task', async () => {
+    mockFetch(() => Promise.reject(new TypeError('offline')));
+    const { store, writes } = counting();
+    // Not started: its page listeners would outlive the test.
+    const [, push] = createTransport('https://collector.test/v1/events', 'ltw_test', store);
+    for (let i = 0; i < FLUSH_AT - 1; i++) push(event(i));
+    expect(writes).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(writes[0]!)).toHaveLength(FLUSH_AT - 1);
+    // The next task's events make the next write.
+    push(event(FLUSH_AT));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toHaveLength(2);
+    expect(JSON.parse(writes[1]!)).toHaveLength(FLUSH_AT);
+  });
+
+  it('saves before sending, so a full batch is stored while in flight', () => {
+    const net = mockFetch(() => new Promise<Response>(() => {}));
+    const { store, writes } = counting();
+    const [, push] = createTransport('https://collector.test/v1/events', 'ltw_test', store);
+    for (let i = 0; i < FLUSH_AT; i++) push(event(i));
+    expect(net.sent).toHaveLength(1);
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(writes[0]!)).toHaveLength(FLUSH_AT);
+  });
+
+  it.each([
+    ['pagehide', () => dispatchEvent(new Event('pagehide'))],
+    [
+      'visibilitychange to hidden',
+      () => {
+        Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+        Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+      },
+    ],
+  ])('persists an event at once on %s right after it, even when the beacon is refused', (_, hide) => {
+    mockFetch();
+    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(false);
+    const t = track();
+    t.click(widget);
+    expect(localStorage.lt_q).toBeUndefined();
+    hide();
+    expect(beacon).toHaveBeenCalledTimes(1);
+    expect(names()).toEqual(['spring-sale']);
+  });
+
+  it('persists on flush() before sending', () => {
+    mockFetch(() => new Promise<Response>(() => {}));
+    const t = track();
+    t.click(widget);
+    t.flush();
+    expect(names()).toEqual(['spring-sale']);
   });
 });
 

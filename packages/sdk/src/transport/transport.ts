@@ -39,6 +39,11 @@ export function createTransport(url: string, key: string, store: Store): Transpo
   /** Bytes beaconed since the page was last visible: a hide followed by pagehide shares one budget. */
   let beaconBytes = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  /**
+   * A save to come: a burst of events (one task) costs one read, merge and write of the stored
+   * queue, not one each. Whatever sends saves first, so an unloading page loses nothing queued.
+   */
+  let saving: ReturnType<typeof setTimeout> | 0 = 0;
   let backoff: ReturnType<typeof setTimeout> | 0 = 0;
   let attempt = 0;
   let dropped = 0;
@@ -56,10 +61,12 @@ export function createTransport(url: string, key: string, store: Store): Transpo
    * dropped past the bound.
    */
   const save = (done: WireEvent[] = []) => {
-    const mine = queue.concat(done).map((event) => event.id);
+    clearTimeout(saving);
+    saving = 0;
+    const mine = new Set(queue.concat(done).map((event) => event.id));
     // A total order: every tab computes the same queue from the same events, so tabs agree.
     const merged = load()
-      .filter((event) => !mine.includes(event.id))
+      .filter((event) => !mine.has(event.id))
       .concat(queue)
       .sort((a, b) => a.ts - b.ts || (a.id > b.id ? 1 : -1));
     if (__DEBUG__ && merged.length > MAX_QUEUE) {
@@ -67,7 +74,7 @@ export function createTransport(url: string, key: string, store: Store): Transpo
       log('queue full: dropped', dropped, 'oldest events so far');
     }
     // Empty, the key goes: withdrawn consent leaves nothing stored, even when a send ends later.
-    put(store, QUEUE, merged.length ? JSON.stringify(merged.slice(-MAX_QUEUE)) : '');
+    put(store, QUEUE, merged[0] && JSON.stringify(merged.slice(-MAX_QUEUE)));
   };
   const remove = (batch: WireEvent[]) => {
     queue = queue.filter((event) => !batch.includes(event));
@@ -78,22 +85,21 @@ export function createTransport(url: string, key: string, store: Store): Transpo
   /** `held`: the bytes of the shared budget this request holds as a keepalive fetch, or 0. */
   async function post(body: string, batch: WireEvent[], held: number) {
     const res = await fetch(url, { method: 'POST', body, keepalive: held > 0 }).catch(() => undefined);
-    const status = res ? res.status : 0;
+    const status = res?.status || 0;
     keepaliveBytes -= held;
     batch.forEach(busy.delete, busy);
-    if (res?.ok) {
-      attempt = 0;
-      remove(batch);
-      __DEBUG__ &&
-        res?.json().then(
-          (answer) => log('sent', answer),
-          () => {},
-        );
-      return;
-    }
     const delay = retryDelay(status, attempt, res?.headers.get('Retry-After'));
     if (delay < 0) {
-      __DEBUG__ && fail('dropped a batch the collector refused with', status);
+      // Done with: accepted (2xx) or refused for good. Either way the collector answered, so the
+      // backoff starts over.
+      if (__DEBUG__)
+        res?.ok
+          ? res.json().then(
+              (answer) => log('sent', answer),
+              () => {},
+            )
+          : fail('dropped a batch the collector refused with', status);
+      attempt = 0;
       remove(batch);
     } else if (!backoff) {
       __DEBUG__ && log('retrying in', delay, 'ms after', status || 'a network error');
@@ -110,6 +116,7 @@ export function createTransport(url: string, key: string, store: Store): Transpo
     timer = 0;
     // While backing off only the last chance of an unloading page is taken.
     if (backoff && !unloading) return;
+    saving && save();
     let room = BUDGET - keepaliveBytes - beaconBytes;
     for (let events = pending(); events.length; events = pending()) {
       const [body, count] = pack(key, events, unloading ? room : BUDGET);
@@ -157,8 +164,9 @@ export function createTransport(url: string, key: string, store: Store): Transpo
     (event) => {
       queue.push(event);
       queue = queue.slice(-MAX_QUEUE);
-      save();
-      if (pending().length >= FLUSH_AT) flush();
+      saving ||= setTimeout(save);
+      // FLUSH_AT events wait.
+      if (pending()[FLUSH_AT - 1]) flush();
       else timer ||= setTimeout(flush, FLUSH_MS);
     },
     flush,

@@ -39,8 +39,8 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
       stop(state);
       state.s = false;
     } else if (state.v && !state.s) {
-      state.s = true;
       state.h = false;
+      state.s = true;
       emit('instance', el as HTMLElement);
     }
   };

@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 // Per-day aggregates: `day` is the UTC midnight (ms) of the fact's time. Absent dimensions are
 // '' rather than NULL so they take part in primary keys and upserts. Stats read only these.
@@ -126,6 +126,8 @@ export const orderCreditDaily = sqliteTable(
         t.verified,
       ],
     }),
+    // Chat stats read only tagged-link credits: without it they would scan every credited cell.
+    index('order_credit_daily_site_action_day').on(t.siteId, t.action, t.day),
   ],
 );
 
