@@ -5,6 +5,7 @@
  * Workers APIs, no relative imports.
  */
 import type { WidgetKind, WireEvent } from '@lasttouch/shared';
+import { seededRandom as rng } from '../test/seeded-random.ts';
 
 /** The mix of issue 7: 200 widgets, 20 campaigns, 50k visitors, 2% of sessions ordering. */
 export const MIX = {
@@ -33,18 +34,6 @@ export function widget(n: number): Widget {
   if (n % 4 !== 3) w.campaign = `c${n % MIX.campaigns}`;
   if (n % 4 === 1) w.sequence = `q${n % MIX.sequences}`;
   return w;
-}
-
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 export interface SessionOptions {

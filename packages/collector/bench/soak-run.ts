@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ADMIN_TOKEN, startCollector } from '../e2e/harness/collector.ts';
+import { seededRandom as rng } from '../test/seeded-random.ts';
 
 const VISITORS = Number(process.env.SOAK_VISITORS ?? 400);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 8);
@@ -27,17 +28,6 @@ const WIDGETS = [
   { k: 'block', w: 'hero', c: 'fall' },
 ] as const;
 
-/** mulberry32: seeded, so a run replays. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 

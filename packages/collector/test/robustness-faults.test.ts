@@ -10,23 +10,12 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app.js';
 import { BASE_URL, callWithKey, checkoutEvent, createSite, ingest, uid, widgetEvent } from './helpers.js';
+import { seededRandom as rng } from './seeded-random.js';
 
 const SEED = 20_261_127;
 const RUNS = Number((env as unknown as { ROBUSTNESS_RUNS?: string }).ROBUSTNESS_RUNS) || 200;
 const VISITORS = Math.max(60, Math.floor(RUNS / 2));
 const MAX_ATTEMPTS = 60;
-
-/** mulberry32: seeded, so a failing run replays exactly. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Faults {
   /** Share of `batch()` calls that fail, half before and half after committing. */
