@@ -95,7 +95,13 @@ export async function startCollector(): Promise<Collector> {
       child?.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${output.slice(-4000)}`))),
     );
     exited.catch(() => {});
-    await Promise.race([waitFor(async () => (await fetch(`${origin}/health`)).ok, `collector on ${origin}`), exited]);
+    try {
+      await Promise.race([waitFor(async () => (await fetch(`${origin}/health`)).ok, `collector on ${origin}`), exited]);
+    } catch (err) {
+      // A worker that never came up must not outlive the suite.
+      await stop();
+      throw err;
+    }
   };
 
   const stop = async () => {

@@ -39,8 +39,19 @@ export function useSuite(): Suite {
   const suite = {} as Suite;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    const [collector, storefront, browser] = await Promise.all([startCollector(), startStorefront(), launchBrowser()]);
-    Object.assign(suite, { collector, storefront, browser, api: new CollectorApi(collector.origin) });
+    // Each part is kept as soon as it is up, so afterAll stops it even when another failed to start.
+    await Promise.all([
+      startCollector().then((collector) => {
+        suite.collector = collector;
+        suite.api = new CollectorApi(collector.origin);
+      }),
+      startStorefront().then((storefront) => {
+        suite.storefront = storefront;
+      }),
+      launchBrowser().then((browser) => {
+        suite.browser = browser;
+      }),
+    ]);
   });
   afterAll(async () => {
     await Promise.allSettled(contexts.map((c) => c.close()));
