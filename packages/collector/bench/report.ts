@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { ARTIFACTS, fmt, machine, ROOT, ratio, table } from '../../sdk/bench/lib.ts';
+import type { ScaleResult } from './scale.ts';
 
 const read = <T>(name: string): T | undefined =>
   existsSync(`${ARTIFACTS}${name}.json`)
@@ -70,23 +71,7 @@ interface Ingest {
 }
 interface Scale {
   repeats: number;
-  results: {
-    events: number;
-    seedMs: number;
-    seedRate: number;
-    tables: Record<string, number>;
-    endpoints: { path: string; p50Ms: number; p95Ms: number; rowsRead: number; rows: number }[];
-    attribution: {
-      ms: number;
-      rowsRead: number;
-      statements: number;
-      candidateRowsRead: number;
-      candidates: number;
-      plan: string[];
-      ordersPlan: string[];
-      sql: string;
-    };
-  }[];
+  results: ScaleResult[];
   gaps: string[];
 }
 
@@ -252,8 +237,9 @@ if (browser) {
     gaps.push(
       `**Per-interaction cost**: ${fmt(sdk.interactMs / browser.interactions, 3)} ms of handlers per click + hover with the SDK ` +
         `(${ratio(sdk.interactMs, base.interactMs)} the page's own). To close it: profile the handlers (Chrome DevTools, the ` +
-        '`lasttouch.debug.js` build); when this bench was written the profile was dominated by the transport ' +
-        '(the whole queue re-serialised to localStorage on every event, and `new Blob([json]).size` per event when packing a batch).',
+        '`lasttouch.debug.js` build). Queue writes are already coalesced to one per task; what remains per click is that ' +
+        'write (the stored queue merged and re-serialised) and the session write to `lt_s` per event: a write only on ' +
+        'session change, and a queue write deferred to the batch timer while the page is visible, would take most of it.',
     );
   }
   const sdkFoot = browser.footprints.filter((f) => f.withSdk);

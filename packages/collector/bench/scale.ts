@@ -76,7 +76,7 @@ function probeEvents(now: number, token: string) {
   return events;
 }
 
-interface EndpointResult {
+export interface EndpointResult {
   path: string;
   p50Ms: number;
   p95Ms: number;
@@ -84,7 +84,7 @@ interface EndpointResult {
   rows: number;
 }
 
-interface ScaleResult {
+export interface ScaleResult {
   target: number;
   events: number;
   seedMs: number;

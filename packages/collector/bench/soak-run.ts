@@ -10,10 +10,7 @@
  *
  * Env: SOAK_VISITORS (default 400), SOAK_CONCURRENCY (8), SOAK_SECONDS (time bound, 240), SOAK_SEED.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import type { ChatStatsResponse, StatsEnvelope, WidgetStatsRow } from '@lasttouch/shared';
 import { ADMIN_TOKEN, startCollector } from '../e2e/harness/collector.ts';
 import { seededRandom as rng } from '../test/seeded-random.ts';
 
@@ -204,36 +201,20 @@ async function main() {
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
-    const widgets = await get<{
-      rows: Array<{
-        id: string;
-        instances: number;
-        clicks: number;
-        hovers: number;
-        dismisses: number;
-        orders: number;
-        value: number;
-      }>;
-    }>(`/v1/stats/widgets?from=${new Date(now - 2 * 86_400_000).toISOString()}`);
-    const chat = await get<{ totals: Array<{ websiteTransactions: number; websiteTurnover: number }> }>(
-      `/v1/stats/chat?from=${new Date(now - 2 * 86_400_000).toISOString()}`,
+    const widgets = await get<StatsEnvelope<WidgetStatsRow>>(
+      `/v1/stats/widgets?from=${new Date(now - 2 * 86_400_000).toISOString()}`,
     );
+    const chat = await get<ChatStatsResponse>(`/v1/stats/chat?from=${new Date(now - 2 * 86_400_000).toISOString()}`);
     await collector.stop();
-    const stored = await query(
-      collector.persistDir,
+    const count = async (sql: string) => (await collector.query<{ n: number; d: number }>(sql))[0]!;
+    const stored = await count(
       `select count(*) as n, count(distinct event_id) as d from events where site_id = '${site.siteId}'`,
     );
-    const markers = await query(
-      collector.persistDir,
-      `select count(*) as n, 0 as d from attribution_queue where site_id = '${site.siteId}'`,
-    );
+    const markers = await count(`select count(*) as n, 0 as d from attribution_queue where site_id = '${site.siteId}'`);
     const storedIds = new Set(
-      (
-        await rows<{ event_id: string }>(
-          collector.persistDir,
-          `select event_id from events where site_id = '${site.siteId}'`,
-        )
-      ).map((r) => r.event_id),
+      (await collector.query<{ event_id: string }>(`select event_id from events where site_id = '${site.siteId}'`)).map(
+        (r) => r.event_id,
+      ),
     );
     const lost = [...acknowledgedIds].filter((id) => !storedIds.has(id)).length;
 
@@ -285,23 +266,5 @@ async function main() {
   }
   if (failed) process.exit(1);
 }
-
-const collectorDir = fileURLToPath(new URL('..', import.meta.url));
-const run = promisify(execFile);
-
-async function rows<T>(persistDir: string, sql: string): Promise<T[]> {
-  const { stdout } = await run(
-    join(collectorDir, 'node_modules', '.bin', 'wrangler'),
-    ['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql],
-    {
-      cwd: collectorDir,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return (JSON.parse(stdout) as Array<{ results: T[] }>)[0]!.results;
-}
-
-const query = async (persistDir: string, sql: string) => (await rows<{ n: number; d: number }>(persistDir, sql))[0]!;
 
 await main();

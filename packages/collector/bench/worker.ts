@@ -13,6 +13,8 @@
  *   and its `EXPLAIN QUERY PLAN`.
  * - `GET /bench/counts`: rows per table.
  */
+
+import type { WireEvent } from '@lasttouch/shared';
 import { app } from '../src/app.ts';
 import { loadInteractions, loadVisitorOrders, reattribute } from '../src/attribution/apply.ts';
 import { createDb } from '../src/db/client.ts';
@@ -22,14 +24,7 @@ import { meterD1 } from './d1-meter.ts';
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 
-interface WireRow {
-  id: string;
-  t: string;
-  v: string;
-  s: string;
-  ts: number;
-  p: string;
-}
+type WireRow = Pick<WireEvent, 'id' | 't' | 'v' | 's' | 'ts' | 'p'>;
 
 /** One INSERT for the whole batch: rows travel as one JSON parameter (D1 caps bound values). */
 async function rawInsert(request: Request, env: Bindings): Promise<Response> {

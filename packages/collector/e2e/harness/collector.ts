@@ -148,7 +148,7 @@ export async function startCollector(): Promise<Collector> {
       const { stdout } = await run(
         wrangler,
         ['d1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--json', '--command', sql],
-        { cwd: collectorDir, env },
+        { cwd: collectorDir, env, maxBuffer: 64 * 1024 * 1024 },
       );
       return (JSON.parse(stdout) as { results: Row[] }[])[0]?.results ?? [];
     },
