@@ -19,6 +19,10 @@ export const derivers: Record<EventType, Deriver[]> = {
   dismiss: [widgetDeriver],
   landing: [landingDeriver, landingAttributionDeriver],
   checkout: [checkoutDeriver],
+  // Stored for dedupe only until lift (eligible), identity (identify) and drop counts consume them.
+  eligible: [],
+  identify: [],
+  drop: [],
 };
 
 /** Run after the batch committed, in order. */
