@@ -1,12 +1,16 @@
 # Sourced (not run) by scripts/run.sh and .ci/run, from the repository root: installs what a fresh machine
 # with only an older Node and npm lacks, and leaves Node 24 and pnpm 10 on the caller's PATH.
-#   . scripts/bootstrap.sh              Node 22+ (else Node 24 from the npm registry), pnpm 10, the locked dependencies
+#   . scripts/bootstrap.sh              Node 22.12+ (else Node 24 from the npm registry), pnpm 10, the locked dependencies
 #   . scripts/bootstrap.sh --chromium   the same, plus Debian's Chromium for the end-to-end suite
 # Idempotent: what is already there (on PATH or in ~/.cache from an earlier run) is reused, not fetched again.
 
 bootstrap_say() { echo "bootstrap: $*" >&2; }
 
-bootstrap_node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+# package.json's engines: Node 22.12+.
+bootstrap_node_ok() {
+  "${1:-node}" -e 'const [major, minor] = process.versions.node.split(".").map(Number);
+    process.exit(major > 22 || (major === 22 && minor >= 12) ? 0 : 1)' 2>/dev/null
+}
 
 bootstrap_require_npm() {
   command -v npm >/dev/null 2>&1 && return
@@ -15,12 +19,12 @@ bootstrap_require_npm() {
 }
 
 bootstrap_node() {
-  [ "$(bootstrap_node_major)" -ge 22 ] && return
+  bootstrap_node_ok && return
   local prefix="$HOME/.cache/node24"
   local bin="$prefix/node_modules/node/bin"
-  if [ "$(bootstrap_node_major "$bin/node")" -ne 24 ]; then
+  if ! bootstrap_node_ok "$bin/node"; then
     bootstrap_require_npm || return 1
-    bootstrap_say "node $(node --version 2>/dev/null || echo '(none)') is older than 22: installing Node 24 from the npm registry into $prefix"
+    bootstrap_say "node $(node --version 2>/dev/null || echo '(none)') is older than 22.12: installing Node 24 from the npm registry into $prefix"
     npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error node@24 >/dev/null || return 1
   fi
   export PATH="$bin:$PATH"
@@ -54,17 +58,17 @@ bootstrap_chromium() {
     bootstrap_say "no Chromium at $path and no apt-get: install Chromium and set CHROMIUM_PATH to its binary"
     return 1
   fi
-  local as_root=()
+  local sudo="" # root (as in CI) needs none; sudo asks for a password on the terminal, not stdin
   if [ "$(id -u)" -ne 0 ]; then
     if ! command -v sudo >/dev/null 2>&1; then
       bootstrap_say "no Chromium at $path: run 'apt-get install chromium' as root (sudo is missing)"
       return 1
     fi
-    as_root=(sudo)
+    sudo=sudo
   fi
   bootstrap_say "installing Debian's chromium for the end-to-end suite"
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null || return 1
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null >/dev/null || return 1
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null || return 1
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null >/dev/null || return 1
 }
 
 bootstrap() {
