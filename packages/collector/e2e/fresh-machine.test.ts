@@ -1,6 +1,7 @@
 // The README's run command, exactly as written, on a "fresh machine": a copy of the working tree, a PATH
 // holding only an old Node (< 22), its npm and basic system tools (no pnpm, no Node 24), an empty HOME.
 // It must install what is missing, build and serve the collector; changing PORT must need no hand step.
+// Run by `pnpm test:fresh-machine` (vitest.fresh.config.ts), which `.ci/run` runs after `pnpm test`.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
