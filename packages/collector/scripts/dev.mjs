@@ -25,13 +25,17 @@ function run(command, args, what, { quiet = false } = {}) {
 const sqlString = (value) => `'${String(value).replaceAll("'", "''")}'`;
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
-/** Idempotent: an existing demo site and its keys are left as they are (settings included). */
+/**
+ * Idempotent: an existing demo site and its keys are kept; its settings only gain this port's origins
+ * (patched in place, so the merchant's other origins and every other setting stay as they are).
+ */
 function seedSql() {
   const now = Date.now();
   // The collector's own origins: the demo storefront is served by the collector, and the tagged-link
   // example needs an allowed origin to tag (an open tagger would be an open redirect).
+  const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
   const settings = {
-    allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+    allowedOrigins: origins,
     attributionWindows: { default: 1_209_600, kinds: {}, channels: {}, campaigns: {} },
     creditPolicy: 'every',
   };
@@ -42,6 +46,10 @@ function seedSql() {
   ];
   return [
     `INSERT OR IGNORE INTO sites (id, name, settings, link_secret, created_at) VALUES (${sqlString(demo.siteId)}, ${sqlString(demo.name)}, ${sqlString(JSON.stringify(settings))}, ${sqlString(randomBytes(32).toString('base64url'))}, ${now});`,
+    ...origins.map(
+      (origin) =>
+        `UPDATE sites SET settings = json_insert(settings, '$.allowedOrigins[#]', ${sqlString(origin)}) WHERE id = ${sqlString(demo.siteId)} AND NOT EXISTS (SELECT 1 FROM json_each(settings, '$.allowedOrigins') WHERE value = ${sqlString(origin)});`,
+    ),
     ...keys.map(
       ([kind, key]) =>
         `INSERT OR IGNORE INTO api_keys (hash, site_id, kind, created_at) VALUES (${sqlString(sha256(key))}, ${sqlString(demo.siteId)}, ${sqlString(kind)}, ${now});`,
@@ -66,10 +74,6 @@ demo site "${demo.siteId}" keys
   write  ${demo.writeKey}
   agent  ${demo.agentKey}
   read   ${demo.readKey}
-
-The demo site allows the origins of the port it was first seeded on; after changing PORT:
-  curl -X PUT ${base}/v1/settings -H 'Authorization: Bearer ${demo.readKey}' -H 'Content-Type: application/json' \\
-    -d '{"allowedOrigins":["${base}","http://localhost:${port}"]}'
 `);
 
 const wrangler = spawn(
