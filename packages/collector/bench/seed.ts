@@ -64,9 +64,9 @@ export async function seedSessions(
 ): Promise<SeedResult> {
   const [{ sortBatch }, { afterCommit, derivers }, { loadSite }, { createDb }, { events }, { getTableColumns }] =
     await Promise.all([
-      import('../src/ingest/routes.ts'),
+      import('../src/routes/events.ts'),
       import('../src/ingest/derivers.ts'),
-      import('../src/sites/store.ts'),
+      import('../src/sites/queries.ts'),
       import('../src/db/client.ts'),
       import('../src/db/schema/index.ts'),
       import('drizzle-orm'),

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env.js';
-import { demo } from './http/demo.js';
 import { ApiError } from './http/errors.js';
-import { events } from './ingest/routes.js';
-import { agentPage } from './links/agent-page.js';
-import { chatStats } from './links/chat-routes.js';
-import { links } from './links/routes.js';
-import { orders } from './orders/routes.js';
-import { settings, sites } from './sites/routes.js';
-import { stats } from './stats/routes.js';
+import { agentPage } from './routes/agent-page.js';
+import { chatStats } from './routes/chat-stats.js';
+import { demo } from './routes/demo.js';
+import { events } from './routes/events.js';
+import { links } from './routes/links.js';
+import { orders } from './routes/orders.js';
+import { settings, sites } from './routes/sites.js';
+import { stats } from './routes/stats.js';
 
 /**
  * The collector's API: this file is its table of contents. Not strict about a trailing slash,

@@ -1,11 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { LEFTOVERS, processQueue } from '../src/attribution/queue.js';
-import { INLINE_MARKERS } from '../src/attribution/settings-hook.js';
 import { createDb } from '../src/db/client.js';
 import worker from '../src/index.js';
-import { loadSite } from '../src/sites/store.js';
+import { LEFTOVERS, processQueue } from '../src/jobs/attribution-queue.js';
+import { INLINE_MARKERS } from '../src/jobs/settings-hook.js';
+import { loadSite } from '../src/sites/queries.js';
 import { callWithDb, countingD1, createShop, type Shop, visitor } from './attribution-helpers.js';
 import { checkoutEvent, widgetEvent } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { type ChatStatsResponse, LINK_PARAM } from '@lasttouch/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../src/db/client.js';
-import { recordLink } from '../src/links/store.js';
+import { recordLink } from '../src/links/queries.js';
 import { newLinkId, signToken } from '../src/links/token.js';
 import { callWithKey, checkoutEvent, createSite, ingest, landingEvent, uid } from './helpers.js';
 

@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkoutEvent, createSite, ingest, uid, widgetEvent } from '../../test/helpers.js';
 import { createDb } from '../db/client.js';
+import { enqueue, enqueueVisitorsWithOrders, processQueue } from '../jobs/attribution-queue.js';
+import { loadSite } from '../sites/queries.js';
 import { defaultSettings } from '../sites/site.js';
-import { loadSite } from '../sites/store.js';
-import { enqueue, enqueueVisitorsWithOrders, processQueue } from './queue.js';
 import {
   attributeVisitor,
   candidates,

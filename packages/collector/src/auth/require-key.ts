@@ -6,8 +6,8 @@ import { apiKeys, sites } from '../db/schema/index.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
+import { toSite } from '../sites/queries.js';
 import type { Site } from '../sites/site.js';
-import { toSite } from '../sites/store.js';
 import { hashKey } from './keys.js';
 
 export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };

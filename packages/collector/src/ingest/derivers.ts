@@ -4,9 +4,9 @@ import {
   checkoutDeriver,
   landingAttributionDeriver,
   widgetDeriver,
-} from '../attribution/derivers.js';
+} from '../attribution/interactions.js';
 import { landingDeriver } from '../links/landing.js';
-import type { AfterCommit, Deriver } from './derive.js';
+import type { AfterCommit, Deriver } from './types.js';
 
 /**
  * What each event type sets off, in order. Domain modules (stats aggregates, attribution,

@@ -1,9 +1,9 @@
 import type { WireEvent } from '@lasttouch/shared';
-import { enqueue } from '../attribution/queue.js';
 import { longestWindow } from '../attribution/windows.js';
-import type { Deriver, IngestContext } from '../ingest/derive.js';
+import type { Deriver, IngestContext } from '../ingest/types.js';
+import { enqueue } from '../jobs/attribution-queue.js';
 import { dayOf } from '../stats/range.js';
-import { type LandingTarget, loadLandingTarget } from './store.js';
+import { type LandingTarget, loadLandingTarget } from './queries.js';
 import { type TokenFailure, verifyToken } from './token.js';
 
 /** Why a landing earned nothing: a token failure, or a well-signed token whose link row is gone. */

@@ -1,5 +1,5 @@
 import type { Settings } from '@lasttouch/shared';
-import { reattributeOnSettingsChange } from '../attribution/settings-hook.js';
+import { reattributeOnSettingsChange } from '../jobs/settings-hook.js';
 import type { Site } from './site.js';
 
 /**

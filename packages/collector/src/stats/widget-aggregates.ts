@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../ingest/derive.js';
+import type { StoredEvent } from '../ingest/types.js';
 import { dayOf } from './range.js';
 
 /**

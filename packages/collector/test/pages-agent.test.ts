@@ -1,7 +1,7 @@
 import { KNOWN_CHANNELS } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { call } from '../../test/helpers.js';
-import { AGENT_SCRIPT, AGENT_STYLE } from './agent-page-html.js';
+import { AGENT_SCRIPT, AGENT_STYLE } from '../src/links/agent-page-html.js';
+import { call } from './helpers.js';
 
 const sha256 = async (text: string) =>
   btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))));

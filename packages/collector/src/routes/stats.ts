@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { requireKey, type SiteEnv } from '../auth/require-key.js';
-import { groupStats, topActions, widgetStats } from './queries.js';
-import { isoRange, parseRange, parseVerified, type StatsRange } from './range.js';
+import { isoRange, parseRange, parseVerified, type StatsRange } from '../stats/range.js';
+import { groupStats, topActions, widgetStats } from '../stats/widget-stats.js';
 
 type StatsQuery = (db: D1Database, siteId: string, range: StatsRange, verifiedOnly: boolean) => Promise<unknown[]>;
 

@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { LIMITS } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
+import { afterCommit, derivers } from '../src/ingest/derivers.js';
+import type { AfterCommit, Deriver, StoredEvent } from '../src/ingest/types.js';
 import {
   call,
   checkoutEvent,
@@ -10,9 +12,7 @@ import {
   landingEvent,
   postEvents,
   widgetEvent,
-} from '../../test/helpers.js';
-import type { AfterCommit, Deriver, StoredEvent } from './derive.js';
-import { afterCommit, derivers } from './derivers.js';
+} from './helpers.js';
 
 const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 

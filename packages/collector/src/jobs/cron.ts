@@ -1,6 +1,6 @@
 import { createDb } from '../db/client.js';
 import type { Bindings } from '../env.js';
-import { drainQueue } from './queue.js';
+import { drainQueue } from './attribution-queue.js';
 
 /**
  * The cron trigger (`wrangler.jsonc`, every minute): works off pending attribution markers of

@@ -8,8 +8,8 @@ import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { ApiError } from '../http/errors.js';
 import { parseOrThrow } from '../http/validate.js';
-import { onSettingsChanged } from './hooks.js';
-import { createSite, saveSettings } from './store.js';
+import { onSettingsChanged } from '../sites/hooks.js';
+import { createSite, saveSettings } from '../sites/queries.js';
 
 /** Admin and settings requests are small; this bounds what a handler ever buffers. */
 const JSON_BODY = { limit: 65_536, types: ['application/json'] } as const;

@@ -8,10 +8,10 @@ import { eventsCors, originAllowed } from '../http/cors.js';
 import { ApiError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import { parseOrThrow } from '../http/validate.js';
-import type { IngestContext, StoredEvent } from './derive.js';
-import { afterCommit } from './derivers.js';
-import { normalizeEvent } from './normalize.js';
-import { type Candidate, storeEvents } from './store.js';
+import { afterCommit } from '../ingest/derivers.js';
+import { normalizeEvent } from '../ingest/normalize.js';
+import { type Candidate, storeEvents } from '../ingest/pipeline.js';
+import type { IngestContext, StoredEvent } from '../ingest/types.js';
 
 /** `sendBeacon` sends `text/plain`, which also spares the SDK a CORS preflight. */
 const BODY = { limit: LIMITS.bodyBytes, types: ['application/json', 'text/plain'] } as const;

@@ -5,9 +5,9 @@ import { createDb } from '../db/client.js';
 import { readJson } from '../http/body.js';
 import { ApiError } from '../http/errors.js';
 import { parseOrThrow } from '../http/validate.js';
-import { recordLink } from './store.js';
-import { tagUrl } from './tag-url.js';
-import { newLinkId, signToken } from './token.js';
+import { recordLink } from '../links/queries.js';
+import { tagUrl } from '../links/tag-url.js';
+import { newLinkId, signToken } from '../links/token.js';
 
 const JSON_BODY = { limit: 16_384, types: ['application/json'] } as const;
 

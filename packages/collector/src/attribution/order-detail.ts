@@ -1,7 +1,7 @@
 import { type CandidateView, type InteractionView, type OrderDetail, toMajorUnits } from '@lasttouch/shared';
-import { attributionOfVisitor, loadOrder, loadSources } from '../attribution/apply.js';
-import { describeLoss, type Interaction } from '../attribution/rules.js';
 import type { Site } from '../sites/site.js';
+import { attributionOfVisitor, loadOrder, loadSources } from './apply-credit.js';
+import { describeLoss, type Interaction } from './rules.js';
 
 /** How many candidates an order detail lists (the best ranked). */
 const MAX_CANDIDATES = 50;

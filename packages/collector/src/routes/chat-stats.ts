@@ -2,10 +2,10 @@ import { CHAT_GROUPS, type ChatGroupBy, type ChatStatsResponse } from '@lasttouc
 import { Hono } from 'hono';
 import { requireKey, type SiteEnv } from '../auth/require-key.js';
 import { ApiError } from '../http/errors.js';
+import { contactCounts, invalidLandingCount } from '../links/queries.js';
+import { chatRows, chatTotals } from '../stats/chat-stats.js';
 import { chatCredits, siteTotals } from '../stats/order-aggregates.js';
 import { isoRange, parseRange, parseVerified } from '../stats/range.js';
-import { chatRows, chatTotals } from './chat-stats.js';
-import { contactCounts, invalidLandingCount } from './store.js';
 
 function parseGroupBy(value: string | undefined): ChatGroupBy {
   if (value === undefined) return 'channel';

@@ -1,5 +1,5 @@
 import { type ChatStatsRow, type ChatTotalsRow, toMajorUnits } from '@lasttouch/shared';
-import type { ChatCreditRow, SiteTotalRow } from '../stats/order-aggregates.js';
+import type { ChatCreditRow, SiteTotalRow } from './order-aggregates.js';
 
 /** Distinct conversations with a link issued in the range, per group. */
 export interface ContactCount {

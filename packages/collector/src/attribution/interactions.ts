@@ -1,7 +1,7 @@
 import type { Action } from '@lasttouch/shared';
-import type { AfterCommit, Deriver, StoredEvent } from '../ingest/derive.js';
+import type { AfterCommit, Deriver, StoredEvent } from '../ingest/types.js';
+import { enqueue, enqueueIfOrderAfter, processQueue, type Subject } from '../jobs/attribution-queue.js';
 import { widgetEventStatements } from '../stats/widget-aggregates.js';
-import { enqueue, enqueueIfOrderAfter, processQueue, type Subject } from './queue.js';
 
 /** The action a widget event qualifies as (contract section 2), if any. */
 export function qualifyingAction(event: Pick<StoredEvent, 'type' | 'kind'>): Action | null {

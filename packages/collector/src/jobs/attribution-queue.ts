@@ -1,7 +1,7 @@
+import { reattribute } from '../attribution/apply-credit.js';
 import type { Db } from '../db/client.js';
+import { loadSite } from '../sites/queries.js';
 import type { Site } from '../sites/site.js';
-import { loadSite } from '../sites/store.js';
-import { reattribute } from './apply.js';
 
 export type Subject = 'visitor' | 'order';
 

@@ -1,13 +1,13 @@
 import { type OrderRequest, toMinorUnits } from '@lasttouch/shared';
 import { orderSchema } from '@lasttouch/shared/validate';
 import { Hono } from 'hono';
-import { enqueue, processQueue } from '../attribution/queue.js';
+import { orderDetail } from '../attribution/order-detail.js';
 import { sha256Hex } from '../auth/keys.js';
 import { requireKey, type SiteEnv } from '../auth/require-key.js';
 import { readJson } from '../http/body.js';
 import { ApiError } from '../http/errors.js';
 import { parseOrThrow } from '../http/validate.js';
-import { orderDetail } from './detail.js';
+import { enqueue, processQueue } from '../jobs/attribution-queue.js';
 
 const JSON_BODY = { limit: 16_384, types: ['application/json'] } as const;
 

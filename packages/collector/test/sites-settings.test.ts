@@ -1,8 +1,8 @@
 import type { Settings } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { callWithKey, createSite, postEvents, widgetEvent } from '../../test/helpers.js';
-import { onSettingsChanged } from './hooks.js';
-import type { Site } from './site.js';
+import { onSettingsChanged } from '../src/sites/hooks.js';
+import type { Site } from '../src/sites/site.js';
+import { callWithKey, createSite, postEvents, widgetEvent } from './helpers.js';
 
 describe('GET/PUT /v1/settings', () => {
   it('answers the defaults of a new site and says it accepts any origin', async () => {

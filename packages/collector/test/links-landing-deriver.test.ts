@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers';
 import { type LandingEvent, LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { callWithKey, createSite, ingest, landingEvent } from '../../test/helpers.js';
-import { createDb } from '../db/client.js';
-import type { IngestContext } from '../ingest/derive.js';
-import { normalizeEvent } from '../ingest/normalize.js';
-import { loadSite } from '../sites/store.js';
-import { landingDeriver } from './landing.js';
+import { createDb } from '../src/db/client.js';
+import { normalizeEvent } from '../src/ingest/normalize.js';
+import type { IngestContext } from '../src/ingest/types.js';
+import { landingDeriver } from '../src/links/landing.js';
+import { loadSite } from '../src/sites/queries.js';
+import { callWithKey, createSite, ingest, landingEvent } from './helpers.js';
 
 const ORIGIN = 'https://shop.example';
 

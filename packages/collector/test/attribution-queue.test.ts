@@ -1,10 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { checkoutEvent, createSite, ingest, uid, widgetEvent } from '../../test/helpers.js';
-import { createDb } from '../db/client.js';
-import { loadSite } from '../sites/store.js';
-import { reattributeVisitor } from './apply.js';
-import { processQueue } from './queue.js';
+import { reattributeVisitor } from '../src/attribution/apply-credit.js';
+import { createDb } from '../src/db/client.js';
+import { processQueue } from '../src/jobs/attribution-queue.js';
+import { loadSite } from '../src/sites/queries.js';
+import { checkoutEvent, createSite, ingest, uid, widgetEvent } from './helpers.js';
 
 const widgetOrders = async (siteId: string) =>
   (

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { KEY_PREFIXES } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { call, callWithKey, createSite } from '../../test/helpers.js';
-import { app } from '../app.js';
-import { hashKey } from '../auth/keys.js';
+import { app } from '../src/app.js';
+import { hashKey } from '../src/auth/keys.js';
+import { call, callWithKey, createSite } from './helpers.js';
 
 const createRequest = (token: string | undefined, body: unknown): RequestInit => ({
   method: 'POST',

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import demoSite from '../../scripts/demo-site.json';
-import { call } from '../../test/helpers.js';
+import demoSite from '../scripts/demo-site.json';
+import { call } from './helpers.js';
 
 describe('GET /demo', () => {
   it('serves the storefront with the collector origin in the script tag and a strict CSP', async () => {
@@ -29,7 +29,7 @@ describe('GET /demo', () => {
     const latest = await env.ASSETS.fetch('https://collector.test/lasttouch.js');
     expect(latest.status, 'public/lasttouch.js is copied from the SDK build: run `pnpm build` first').toBe(200);
     expect(latest.headers.get('Cache-Control')).toBe('public, max-age=3600');
-    const { version } = await import('../../../sdk/package.json');
+    const { version } = await import('../../sdk/package.json');
     const versioned = await env.ASSETS.fetch(`https://collector.test/v/${version}/lasttouch.js`);
     expect(versioned.status).toBe(200);
     expect(versioned.headers.get('Cache-Control')).toContain('immutable');

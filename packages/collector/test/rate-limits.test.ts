@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { BASE_URL, countEvents, createSite, postEvents, widgetEvent } from '../../test/helpers.js';
-import { app } from '../app.js';
+import { app } from '../src/app.js';
+import { BASE_URL, countEvents, createSite, postEvents, widgetEvent } from './helpers.js';
 
 const batch = (writeKey: string, events: unknown[]) =>
   new Request(`${BASE_URL}/v1/events`, {

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { call, callWithKey, createSite } from '../../test/helpers.js';
-import { dayOf } from '../stats/range.js';
-import { TOKEN_LENGTH } from './token.js';
+import { TOKEN_LENGTH } from '../src/links/token.js';
+import { dayOf } from '../src/stats/range.js';
+import { call, callWithKey, createSite } from './helpers.js';
 
 const ORIGIN = 'https://shop.example';
 const body = (over: Record<string, unknown> = {}) => ({

@@ -2,8 +2,8 @@ import type { WireEvent } from '@lasttouch/shared';
 import { createDb, type Db } from '../db/client.js';
 import { events } from '../db/schema/index.js';
 import { ApiError } from '../http/errors.js';
-import type { IngestContext, StoredEvent } from './derive.js';
 import { derivers } from './derivers.js';
+import type { IngestContext, StoredEvent } from './types.js';
 
 /** A valid event of the batch, ready to store. */
 export interface Candidate {
