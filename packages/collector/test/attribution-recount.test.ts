@@ -6,7 +6,7 @@ import { qualifyingAction } from '../src/attribution/interactions.js';
 import { attributeVisitor, type Interaction } from '../src/attribution/rules.js';
 import type { StoredEvent } from '../src/ingest/types.js';
 import { mergeOrder, type OrderSource } from '../src/orders/merge.js';
-import { dayOf } from '../src/stats/range.js';
+import { dayOf } from '../src/time/days.js';
 import { createShop, DAY, daysAgo, HOUR } from './attribution-helpers.js';
 import { checkoutEvent, uid, widgetEvent } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { TOKEN_LENGTH } from '../src/links/token.js';
-import { dayOf } from '../src/stats/range.js';
+import { dayOf } from '../src/time/days.js';
 import { call, callWithKey, createSite } from './helpers.js';
 
 const ORIGIN = 'https://shop.example';

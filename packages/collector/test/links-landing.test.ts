@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { signToken } from '../src/links/token.js';
-import { dayOf } from '../src/stats/range.js';
+import { dayOf } from '../src/time/days.js';
 import { callWithKey, createSite, ingest, landingEvent, uid } from './helpers.js';
 
 const ORIGIN = 'https://shop.example';

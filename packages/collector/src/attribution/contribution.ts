@@ -1,5 +1,5 @@
 import type { Action, Settings } from '@lasttouch/shared';
-import { dayOf } from '../stats/range.js';
+import { dayOf } from '../time/days.js';
 import { type Interaction, inWindow, type OrderAttribution } from './rules.js';
 
 /** The dimensions of a credited interaction as the aggregates key them ('' for none). */

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
+import { sha256 } from '../crypto/hash.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
-import { sha256 } from './keys.js';
 import { bearerToken } from './require-key.js';
 
 /**

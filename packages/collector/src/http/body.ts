@@ -7,6 +7,9 @@ export interface ReadJsonOptions {
   types: readonly string[];
 }
 
+/** What an API request with a JSON body may be: `application/json`, and small. */
+export const JSON_BODY: ReadJsonOptions = { limit: 16_384, types: ['application/json'] };
+
 const tooLarge = (limit: number) => new ApiError(413, 'payload_too_large', `Request body exceeds ${limit} bytes`);
 
 /** The media type of a Content-Type header, lowercased, without parameters. */

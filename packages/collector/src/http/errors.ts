@@ -26,3 +26,15 @@ export class ApiError extends Error {
     };
   }
 }
+
+/** How long a client waits before resending a request whose write did not (fully) happen. */
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * A 503 with `Retry-After`: the request's write failed or is incomplete, and sending the same
+ * request again is safe (every write behind these answers is idempotent).
+ *
+ * @example throw unavailable('unavailable', 'Events could not be stored; send the batch again later')
+ */
+export const unavailable = (code: string, message: string): ApiError =>
+  new ApiError(503, code, message, undefined, { 'Retry-After': RETRY_AFTER_SECONDS });

@@ -1,7 +1,7 @@
 import type { WireEvent } from '@lasttouch/shared';
 import { createDb, type Db } from '../db/client.js';
 import { events } from '../db/schema/index.js';
-import { ApiError } from '../http/errors.js';
+import { unavailable } from '../http/errors.js';
 import { derivers } from './derivers.js';
 import type { IngestContext, StoredEvent } from './types.js';
 
@@ -13,7 +13,6 @@ export interface Candidate {
 
 /** A unique-constraint race can only repeat while concurrent retries of the same batch win it. */
 const MAX_ATTEMPTS = 3;
-const RETRY_AFTER_SECONDS = '5';
 
 const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
@@ -89,9 +88,7 @@ export async function storeEvents(
     } catch (err) {
       if (isUniqueViolation(err) && n < MAX_ATTEMPTS) continue;
       console.error('event write failed', err instanceof Error ? err.message : String(err));
-      throw new ApiError(503, 'unavailable', 'Events could not be stored; send the batch again later', undefined, {
-        'Retry-After': RETRY_AFTER_SECONDS,
-      });
+      throw unavailable('unavailable', 'Events could not be stored; send the batch again later');
     }
   }
 }

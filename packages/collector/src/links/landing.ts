@@ -2,7 +2,7 @@ import type { WireEvent } from '@lasttouch/shared';
 import { longestWindow } from '../attribution/windows.js';
 import type { Deriver, IngestContext } from '../ingest/types.js';
 import { enqueue } from '../jobs/attribution-queue.js';
-import { dayOf } from '../stats/range.js';
+import { dayOf } from '../time/days.js';
 import { type LandingTarget, loadLandingTarget } from './queries.js';
 import { type TokenFailure, verifyToken } from './token.js';
 

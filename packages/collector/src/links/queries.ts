@@ -2,7 +2,8 @@ import type { ChatGroupBy, LinkRequest } from '@lasttouch/shared';
 import type { Db } from '../db/client.js';
 import { linkContactsDaily, links } from '../db/schema/index.js';
 import type { ContactCount } from '../stats/chat-stats.js';
-import { dayBounds, dayOf, type StatsRange } from '../stats/range.js';
+import { dayBounds, type StatsRange } from '../stats/range.js';
+import { dayOf } from '../time/days.js';
 
 export interface IssuedLink extends LinkRequest {
   siteId: string;

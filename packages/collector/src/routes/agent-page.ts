@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { sha256Base64 } from '../auth/keys.js';
+import { sha256Base64 } from '../crypto/hash.js';
 import type { AppEnv } from '../env.js';
+import { htmlSecurityHeaders } from '../http/security-headers.js';
 import { AGENT_HTML, AGENT_SCRIPT, AGENT_STYLE } from '../links/agent-page-html.js';
-import { htmlSecurityHeaders } from './demo.js';
 
 let csp: Promise<string> | undefined;
 

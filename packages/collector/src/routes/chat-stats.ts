@@ -1,8 +1,10 @@
 import { CHAT_GROUPS, type ChatGroupBy, type ChatStatsResponse } from '@lasttouch/shared';
 import { Hono } from 'hono';
-import { requireKey, type SiteEnv } from '../auth/require-key.js';
+import { requireKey } from '../auth/require-key.js';
 import { ApiError } from '../http/errors.js';
 import { contactCounts, invalidLandingCount } from '../links/queries.js';
+import { resolveKey } from '../sites/queries.js';
+import type { SiteEnv } from '../sites/site.js';
 import { chatRows, chatTotals } from '../stats/chat-stats.js';
 import { chatCredits, siteTotals } from '../stats/order-aggregates.js';
 import { isoRange, parseRange, parseVerified } from '../stats/range.js';
@@ -14,7 +16,7 @@ function parseGroupBy(value: string | undefined): ChatGroupBy {
 }
 
 /** `GET /v1/stats/chat?groupBy=channel|agent|conversation&from&to&verified` (read key). */
-export const chatStats = new Hono<SiteEnv>().get('/', requireKey('read'), async (c) => {
+export const chatStats = new Hono<SiteEnv>().get('/', requireKey(resolveKey, 'read'), async (c) => {
   const groupBy = parseGroupBy(c.req.query('groupBy'));
   const range = parseRange({ from: c.req.query('from'), to: c.req.query('to') }, Date.now());
   const verified = parseVerified(c.req.query('verified'));

@@ -1,21 +1,7 @@
 import { Hono } from 'hono';
-import { randomToken } from '../auth/keys.js';
+import { randomToken } from '../crypto/base64url.js';
 import type { AppEnv } from '../env.js';
-
-/**
- * Security headers of an HTML page: its Content-Security-Policy, no framing, no sniffing.
- *
- * @example htmlSecurityHeaders("default-src 'none'", 'no-referrer')
- */
-export const htmlSecurityHeaders = (
-  csp: string,
-  referrerPolicy: 'no-referrer' | 'strict-origin-when-cross-origin' = 'strict-origin-when-cross-origin',
-): Record<string, string> => ({
-  'Content-Security-Policy': csp,
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': referrerPolicy,
-});
+import { htmlSecurityHeaders } from '../http/security-headers.js';
 
 /** The demo's scripts: only from this origin, or inline with the nonce of this response. */
 const demoCsp = (nonce: string): string =>

@@ -1,7 +1,7 @@
 import { type IngestResponse, LIMITS, type RejectedEvent } from '@lasttouch/shared';
 import { batchEnvelope, validateEvent } from '@lasttouch/shared/validate';
 import { Hono } from 'hono';
-import { assertKeyKind, bearerToken, resolveKey } from '../auth/require-key.js';
+import { assertKeyKind, bearerToken } from '../auth/require-key.js';
 import type { AppEnv } from '../env.js';
 import { readJson } from '../http/body.js';
 import { eventsCors, originAllowed } from '../http/cors.js';
@@ -12,6 +12,7 @@ import { afterCommit } from '../ingest/derivers.js';
 import { normalizeEvent } from '../ingest/normalize.js';
 import { type Candidate, storeEvents } from '../ingest/pipeline.js';
 import type { IngestContext, StoredEvent } from '../ingest/types.js';
+import { resolveKey } from '../sites/queries.js';
 
 /** `sendBeacon` sends `text/plain`, which also spares the SDK a CORS preflight. */
 const BODY = { limit: LIMITS.bodyBytes, types: ['application/json', 'text/plain'] } as const;

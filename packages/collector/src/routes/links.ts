@@ -1,18 +1,18 @@
 import { linkSchema } from '@lasttouch/shared/validate';
 import { Hono } from 'hono';
-import { requireKey, type SiteEnv } from '../auth/require-key.js';
+import { requireKey } from '../auth/require-key.js';
 import { createDb } from '../db/client.js';
-import { readJson } from '../http/body.js';
+import { JSON_BODY, readJson } from '../http/body.js';
 import { ApiError } from '../http/errors.js';
 import { parseOrThrow } from '../http/validate.js';
 import { recordLink } from '../links/queries.js';
 import { tagUrl } from '../links/tag-url.js';
 import { newLinkId, signToken } from '../links/token.js';
-
-const JSON_BODY = { limit: 16_384, types: ['application/json'] } as const;
+import { resolveKey } from '../sites/queries.js';
+import type { SiteEnv } from '../sites/site.js';
 
 /** `POST /v1/links` (agent or read key): a tagged link to the site's store, recorded for `contacts`. */
-export const links = new Hono<SiteEnv>().post('/', requireKey('agent', 'read'), async (c) => {
+export const links = new Hono<SiteEnv>().post('/', requireKey(resolveKey, 'agent', 'read'), async (c) => {
   const input = parseOrThrow(linkSchema, await readJson(c.req.raw, JSON_BODY), 'invalid_request');
   const site = c.var.site;
   const linkId = newLinkId();

@@ -2,14 +2,14 @@ import { type OrderRequest, toMinorUnits } from '@lasttouch/shared';
 import { orderSchema } from '@lasttouch/shared/validate';
 import { Hono } from 'hono';
 import { orderDetail } from '../attribution/order-detail.js';
-import { sha256Hex } from '../auth/keys.js';
-import { requireKey, type SiteEnv } from '../auth/require-key.js';
-import { readJson } from '../http/body.js';
-import { ApiError } from '../http/errors.js';
+import { requireKey } from '../auth/require-key.js';
+import { sha256Hex } from '../crypto/hash.js';
+import { JSON_BODY, readJson } from '../http/body.js';
+import { ApiError, unavailable } from '../http/errors.js';
 import { parseOrThrow } from '../http/validate.js';
 import { enqueue, processQueue } from '../jobs/attribution-queue.js';
-
-const JSON_BODY = { limit: 16_384, types: ['application/json'] } as const;
+import { resolveKey } from '../sites/queries.js';
+import type { SiteEnv } from '../sites/site.js';
 
 /**
  * A server report's identity: a digest of what it says. A retry of the same request is the same
@@ -25,7 +25,7 @@ const toMs = (ts: OrderRequest['ts']): number | null =>
 
 /** `POST /v1/orders` and `GET /v1/orders/:orderId` (read key). See docs/attribution.md. */
 export const orders = new Hono<SiteEnv>()
-  .use(requireKey('read'))
+  .use(requireKey(resolveKey, 'read'))
   .post('/', async (c) => {
     const input = parseOrThrow(orderSchema, await readJson(c.req.raw, JSON_BODY), 'invalid_order');
     const valueMinor = toMinorUnits(input.value, input.currency);
@@ -65,9 +65,7 @@ export const orders = new Hono<SiteEnv>()
     // The report is stored; attribution runs now so the answer shows it. If it fails the
     // marker stays, and the client's retry (same report, stored once) runs it again.
     if ((await processQueue(db, site, now, [{ subject: 'order', id: input.orderId }], 0)) > 0) {
-      throw new ApiError(503, 'unavailable', 'The order was stored but not yet attributed; send it again', undefined, {
-        'Retry-After': '5',
-      });
+      throw unavailable('unavailable', 'The order was stored but not yet attributed; send it again');
     }
     return c.json(await orderDetail(db, site, input.orderId), 200);
   })

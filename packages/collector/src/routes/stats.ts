@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
-import { requireKey, type SiteEnv } from '../auth/require-key.js';
+import { requireKey } from '../auth/require-key.js';
+import { resolveKey } from '../sites/queries.js';
+import type { SiteEnv } from '../sites/site.js';
 import { isoRange, parseRange, parseVerified, type StatsRange } from '../stats/range.js';
 import { groupStats, topActions, widgetStats } from '../stats/widget-stats.js';
 
@@ -21,7 +23,7 @@ const QUERIES: Record<string, StatsQuery> = {
  * first row only (0 on the others), so summing a column never counts them twice.
  * `/v1/stats/chat` is a sibling app mounted before this one in app.ts.
  */
-export const stats = new Hono<SiteEnv>().use(requireKey('read'));
+export const stats = new Hono<SiteEnv>().use(requireKey(resolveKey, 'read'));
 
 for (const [path, query] of Object.entries(QUERIES)) {
   stats.get(`/${path}`, async (c) => {

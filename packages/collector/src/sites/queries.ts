@@ -1,12 +1,13 @@
-import { type CreateSiteResponse, KEY_KINDS, type Settings } from '@lasttouch/shared';
+import { type CreateSiteResponse, KEY_KINDS, type KeyKind, type Settings } from '@lasttouch/shared';
 import { eq } from 'drizzle-orm';
-import { generateKey, hashKey, randomToken } from '../auth/keys.js';
-import type { Db } from '../db/client.js';
+import { generateKey, hashKey } from '../auth/keys.js';
+import { randomToken } from '../crypto/base64url.js';
+import { createDb, type Db } from '../db/client.js';
 import { apiKeys, sites } from '../db/schema/index.js';
 import { defaultSettings, type Site } from './site.js';
 
 /** A `sites` row as the rest of the collector sees it. */
-export const toSite = (row: typeof sites.$inferSelect): Site => ({
+const toSite = (row: typeof sites.$inferSelect): Site => ({
   id: row.id,
   name: row.name,
   settings: row.settings as Settings,
@@ -16,6 +17,17 @@ export const toSite = (row: typeof sites.$inferSelect): Site => ({
 export async function loadSite(db: Db, siteId: string): Promise<Site | undefined> {
   const row = await db.select().from(sites).where(eq(sites.id, siteId)).get();
   return row ? toSite(row) : undefined;
+}
+
+/** Resolves a key to its site and kind (one query); `undefined` for an unknown key. */
+export async function resolveKey(d1: D1Database, key: string): Promise<{ site: Site; kind: KeyKind } | undefined> {
+  const row = await createDb(d1)
+    .select({ site: sites, kind: apiKeys.kind })
+    .from(apiKeys)
+    .innerJoin(sites, eq(sites.id, apiKeys.siteId))
+    .where(eq(apiKeys.hash, await hashKey(key)))
+    .get();
+  return row ? { site: toSite(row.site), kind: row.kind } : undefined;
 }
 
 /**

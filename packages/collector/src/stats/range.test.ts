@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../http/errors.js';
-import { DAY_MS, dayBounds, dayOf, parseRange, parseVerified } from './range.js';
+import { DAY_MS } from '../time/days.js';
+import { dayBounds, parseRange, parseVerified } from './range.js';
 
 const D = Date.UTC(2026, 10, 20);
 
 describe('stats range', () => {
-  it('buckets times by UTC day', () => {
-    expect(dayOf(D)).toBe(D);
-    expect(dayOf(D + DAY_MS - 1)).toBe(D);
-    expect(dayOf(D - 1)).toBe(D - DAY_MS);
-  });
-
   it('defaults to the last 30 days including today', () => {
     expect(parseRange({}, D + 5000)).toEqual({ from: D + DAY_MS - 30 * DAY_MS, to: D + DAY_MS });
   });

@@ -1,15 +1,11 @@
 import { ApiError } from '../http/errors.js';
-
-export const DAY_MS = 86_400_000;
+import { DAY_MS, dayOf } from '../time/days.js';
 
 /** A stats range: UTC ms, `from` inclusive, `to` exclusive. */
 export interface StatsRange {
   from: number;
   to: number;
 }
-
-/** The UTC midnight (ms) of the day holding `ts`: the bucket every aggregate is kept in. */
-export const dayOf = (ts: number): number => ts - (((ts % DAY_MS) + DAY_MS) % DAY_MS);
 
 /**
  * The day buckets a range reads: every UTC day that overlaps `[from, to)`, i.e. days `D` with

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../ingest/types.js';
-import { dayOf } from './range.js';
+import { dayOf } from '../time/days.js';
 
 /**
  * Statements that keep the widget, campaign and sequence aggregates of one new widget event.
