@@ -62,15 +62,14 @@ export async function seedSessions(
   to: number,
   opts: SessionOptions & { sessionsPerBatch?: number },
 ): Promise<SeedResult> {
-  const [{ sortBatch }, { afterCommit, derivers }, { loadSite }, { createDb }, { events }, { getTableColumns }] =
-    await Promise.all([
-      import('../src/routes/events.ts'),
-      import('../src/ingest/derivers.ts'),
-      import('../src/sites/queries.ts'),
-      import('../src/db/client.ts'),
-      import('../src/db/schema/index.ts'),
-      import('drizzle-orm'),
-    ]);
+  const [{ sortBatch }, { pipeline }, { loadSite }, { createDb }, { events }, { getTableColumns }] = await Promise.all([
+    import('../src/ingest/sort-batch.ts'),
+    import('../src/app.ts'),
+    import('../src/sites/queries.ts'),
+    import('../src/db/client.ts'),
+    import('../src/db/schema/index.ts'),
+    import('drizzle-orm'),
+  ]);
   const columns = Object.entries(getTableColumns(events));
   const insertEvent = `insert into events (${columns.map(([, c]) => c.name).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
   const started = performance.now();
@@ -89,11 +88,11 @@ export async function seedSessions(
       for (const { event, wire } of candidates) {
         const row = event as Record<string, unknown>;
         statements.push(db.prepare(insertEvent).bind(...columns.map(([key]) => row[key] ?? null)));
-        for (const derive of derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
+        for (const derive of pipeline.derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
       }
       await db.batch(statements);
       const stored = candidates.map((c) => c.event);
-      if (stored.length > 0) for (const hook of afterCommit) await hook(ctx, stored);
+      if (stored.length > 0) for (const hook of pipeline.afterCommit) await hook(ctx, stored);
       result.events += batch.length;
       result.accepted += stored.length;
       result.rejected += rejected.length;

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { LIMITS } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { afterCommit, derivers } from '../src/ingest/derivers.js';
+import { pipeline } from '../src/app.js';
 import type { AfterCommit, Deriver, StoredEvent } from '../src/ingest/types.js';
 import {
   call,
@@ -305,11 +305,11 @@ describe('POST /v1/events', () => {
       }
       return [];
     };
-    derivers.click.push(concurrentWriter);
+    pipeline.derivers.click.push(concurrentWriter);
     try {
       expect(await ingest(site.writeKey, [raced, other])).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
     } finally {
-      derivers.click.splice(derivers.click.indexOf(concurrentWriter), 1);
+      pipeline.derivers.click.splice(pipeline.derivers.click.indexOf(concurrentWriter), 1);
     }
     expect(raceRuns).toBe(1);
     expect(await countEvents(site.siteId)).toBe(2);
@@ -326,12 +326,12 @@ describe('POST /v1/events', () => {
     const failing: AfterCommit = async () => {
       throw new Error('stage 2 down');
     };
-    afterCommit.push(failing, record);
+    pipeline.afterCommit.push(failing, record);
     const fresh = checkoutEvent();
     try {
       expect(await ingest(site.writeKey, [known, fresh])).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
     } finally {
-      afterCommit.splice(afterCommit.indexOf(failing), 2);
+      pipeline.afterCommit.splice(pipeline.afterCommit.indexOf(failing), 2);
     }
     expect(seen).toHaveLength(1);
     // A duplicate may be the retry of an attempt that committed but never reached stage 2.

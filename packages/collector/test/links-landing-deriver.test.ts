@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createDb } from '../src/db/client.js';
 import { normalizeEvent } from '../src/ingest/normalize.js';
 import type { IngestContext } from '../src/ingest/types.js';
-import { landingDeriver } from '../src/links/landing.js';
+import { recordLanding } from '../src/links/landing.js';
 import { loadSite } from '../src/sites/queries.js';
 import { callWithKey, createSite, ingest, landingEvent } from './helpers.js';
 
@@ -25,7 +25,7 @@ async function shopWithLink() {
 async function deriveAndCommit(ctx: IngestContext, wire: LandingEvent): Promise<void> {
   const normalized = normalizeEvent(wire, ctx.site.id, ctx.now);
   if (!normalized.ok) throw new Error('invalid test event');
-  await env.DB.batch(await landingDeriver(ctx, normalized.event, wire));
+  await env.DB.batch(await recordLanding(ctx, normalized.event, wire));
 }
 
 const queued = (siteId: string) =>
@@ -40,7 +40,7 @@ const flags = (siteId: string) =>
     .all<{ visitor_id: string; forwarded: number }>()
     .then((r) => r.results.map((row) => [row.visitor_id, row.forwarded]));
 
-describe('landingDeriver', () => {
+describe('recordLanding', () => {
   it('queues the former recipient for attribution when a late landing of another visitor came first', async () => {
     const { created, site, token } = await shopWithLink();
     const now = Date.now();

@@ -1,6 +1,6 @@
 import type { Settings } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { onSettingsChanged } from '../src/sites/hooks.js';
+import { settingsHooks } from '../src/app.js';
 import type { Site } from '../src/sites/site.js';
 import { callWithKey, createSite, postEvents, widgetEvent } from './helpers.js';
 
@@ -89,11 +89,11 @@ describe('GET/PUT /v1/settings', () => {
     const hook = async (_db: D1Database, changed: Site, before: Settings, after: Settings) => {
       calls.push({ site: changed, before, after });
     };
-    onSettingsChanged.push(hook);
+    settingsHooks.push(hook);
     try {
       await callWithKey(site.readKey, '/v1/settings', { method: 'PUT', body: { creditPolicy: 'first' } });
     } finally {
-      onSettingsChanged.splice(onSettingsChanged.indexOf(hook), 1);
+      settingsHooks.splice(settingsHooks.indexOf(hook), 1);
     }
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({

@@ -10,6 +10,9 @@ export interface ReadJsonOptions {
 /** What an API request with a JSON body may be: `application/json`, and small. */
 export const JSON_BODY: ReadJsonOptions = { limit: 16_384, types: ['application/json'] };
 
+/** Site creation and settings: documents of up to 50 origins and many windows, still bounded. */
+export const SETTINGS_BODY: ReadJsonOptions = { ...JSON_BODY, limit: 65_536 };
+
 const tooLarge = (limit: number) => new ApiError(413, 'payload_too_large', `Request body exceeds ${limit} bytes`);
 
 /** The media type of a Content-Type header, lowercased, without parameters. */

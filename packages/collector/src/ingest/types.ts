@@ -1,9 +1,15 @@
-import type { WireEvent } from '@lasttouch/shared';
+import type { EventType, WireEvent } from '@lasttouch/shared';
 import type { events } from '../db/schema/index.js';
 import type { Site } from '../sites/site.js';
 
 /** An event as stored: the `events` row built from a validated wire event. */
 export type StoredEvent = typeof events.$inferInsert;
+
+/** A valid event of a batch, ready to store. */
+export interface Candidate {
+  event: StoredEvent;
+  wire: WireEvent;
+}
 
 export interface IngestContext {
   db: D1Database;
@@ -27,3 +33,14 @@ export type Deriver = (ctx: IngestContext, event: StoredEvent, wire: WireEvent) 
  * duplicate may be the retry of an attempt that committed but never got to stage 2.
  */
 export type AfterCommit = (ctx: IngestContext, batch: StoredEvent[]) => Promise<void>;
+
+/**
+ * What ingestion sets off, handed to it by the composition root (`app.ts`): the domains register
+ * nothing here, and ingestion imports none of them.
+ */
+export interface Pipeline {
+  /** Stage 1: the derivers of each event type, run in this order. */
+  derivers: Record<EventType, Deriver[]>;
+  /** Stage 2: run in this order after the batch committed. */
+  afterCommit: AfterCommit[];
+}

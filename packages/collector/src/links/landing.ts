@@ -53,7 +53,7 @@ const isBefore = (a: { ts: number; eventId: string }, b: { ts: number; eventId: 
  * So the result is the same in any arrival order. The decisions are made in SQL inside the
  * batch, so two landings in one batch, or two batches racing, agree on who was first.
  */
-export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
+export const recordLanding: Deriver = async (ctx, event, wire: WireEvent) => {
   if (wire.t !== 'landing') return [];
   const { db, site, now } = ctx;
   const check = await verifyToken(wire.tk, {
@@ -68,7 +68,7 @@ export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
   const landing = { ts: event.ts, eventId: event.eventId };
   const { recipient } = link;
   // The flag of the former recipient flips in SQL below; its attribution has to be redone.
-  // (This visitor's own attribution is queued by the attribution deriver of every landing.)
+  // (This visitor's own attribution is queued for every landing by jobs/ingest-hooks.ts.)
   const displaced = recipient && recipient.visitorId !== event.visitorId && isBefore(landing, recipient);
   return [
     db

@@ -1,5 +1,8 @@
-import type { StoredEvent } from '../ingest/types.js';
+import type { Deriver, StoredEvent } from '../ingest/types.js';
 import { dayOf } from '../time/days.js';
+
+/** Widget events: the widget, campaign and sequence aggregates. */
+export const countWidgetEvent: Deriver = async (ctx, event) => widgetEventStatements(ctx.db, event);
 
 /**
  * Statements that keep the widget, campaign and sequence aggregates of one new widget event.
@@ -7,7 +10,7 @@ import { dayOf } from '../time/days.js';
  * or hover, sessions that started a campaign) go through `distinctFacts`; the visitors shown a campaign or
  * sequence are kept per day (`groupVisitorDaily`).
  */
-export function widgetEventStatements(db: D1Database, event: StoredEvent): D1PreparedStatement[] {
+function widgetEventStatements(db: D1Database, event: StoredEvent): D1PreparedStatement[] {
   const day = dayOf(event.ts);
   const widget = {
     site_id: event.siteId,
@@ -90,7 +93,7 @@ interface Fact {
  * The three statements run in order inside the event's transaction; the first two read the
  * fact as it was before this event.
  */
-export function distinctCount(db: D1Database, f: Fact, c: Counter): D1PreparedStatement[] {
+function distinctCount(db: D1Database, f: Fact, c: Counter): D1PreparedStatement[] {
   const names = Object.keys(c.keys);
   const values = Object.values(c.keys);
   const factKey = 'site_id = ? and fact = ? and subject = ? and member = ?';
