@@ -1,6 +1,7 @@
 import { type CandidateView, type InteractionView, type OrderDetail, toMajorUnits } from '@lasttouch/shared';
+import { loadOrder, loadSources } from '../orders/queries.js';
 import type { Site } from '../sites/site.js';
-import { attributionOfVisitor, loadOrder, loadSources } from './apply-credit.js';
+import { attributionOfVisitor } from './credit.js';
 import { describeLoss, type Interaction } from './rules.js';
 
 /** How many candidates an order detail lists (the best ranked). */

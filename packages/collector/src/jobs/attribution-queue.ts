@@ -1,4 +1,4 @@
-import { reattribute } from '../attribution/apply-credit.js';
+import { reattribute } from '../attribution/reattribute.js';
 import type { Db } from '../db/client.js';
 import { loadSite } from '../sites/queries.js';
 import type { Site } from '../sites/site.js';

@@ -1,4 +1,5 @@
 import type { OrderStatus, OrderSource as SourceKind } from '@lasttouch/shared';
+import type { MergedOrder, OrderSource } from './merge.js';
 
 /** A report of an order, as `order_sources` keeps it. */
 export interface NewOrderSource {
@@ -58,3 +59,89 @@ export const insertOrder = (db: D1Database, o: NewOrder): D1PreparedStatement =>
   db
     .prepare(INSERT_ORDER)
     .bind(o.siteId, o.orderId, o.visitorId, o.ts, o.valueMinor, o.currency, o.status, o.verified ? 1 : 0, o.updatedAt);
+
+/** An `orders` row as attribution reads it. */
+export interface OrderRow extends MergedOrder {
+  orderId: string;
+  creditedEventId: string | null;
+  applied: string | null;
+  version: number;
+}
+
+const ORDER_COLUMNS = `order_id as orderId, visitor_id as visitorId, ts, value_minor as valueMinor, currency, status,
+  verified, credited_event_id as creditedEventId, applied, version`;
+
+const toOrder = (r: OrderRow): OrderRow => ({ ...r, verified: Boolean(r.verified) });
+
+export async function loadVisitorOrders(db: D1Database, siteId: string, visitorId: string): Promise<OrderRow[]> {
+  const { results } = await db
+    .prepare(`select ${ORDER_COLUMNS} from orders where site_id = ? and visitor_id = ?`)
+    .bind(siteId, visitorId)
+    .all<OrderRow>();
+  return results.map(toOrder);
+}
+
+export async function loadOrder(db: D1Database, siteId: string, orderId: string): Promise<OrderRow | undefined> {
+  const row = await db
+    .prepare(`select ${ORDER_COLUMNS} from orders where site_id = ? and order_id = ?`)
+    .bind(siteId, orderId)
+    .first<OrderRow>();
+  return row ? toOrder(row) : undefined;
+}
+
+export async function loadSources(db: D1Database, siteId: string, orderId: string): Promise<OrderSource[]> {
+  const { results } = await db
+    .prepare(
+      `select source, source_key as sourceKey, visitor_id as visitorId, ts, value_minor as valueMinor, currency, status,
+         received_at as receivedAt, rowid as seq
+       from order_sources where site_id = ? and order_id = ?`,
+    )
+    .bind(siteId, orderId)
+    .all<OrderSource>();
+  return results;
+}
+
+/**
+ * Records what an order now adds to the aggregates and who it credits, bumping its version;
+ * guarded by the version read, so it changes nothing if another writer got there first.
+ */
+export const applyStatement = (
+  db: D1Database,
+  siteId: string,
+  order: Pick<OrderRow, 'orderId' | 'version'>,
+  applied: string | null,
+  credited: string | null,
+): D1PreparedStatement =>
+  db
+    .prepare(
+      `update orders set applied = ?, credited_event_id = ?, version = version + 1
+       where site_id = ? and order_id = ? and version = ?`,
+    )
+    .bind(applied, credited, siteId, order.orderId, order.version);
+
+/** Writes the merge of an order's sources onto its row. */
+export async function updateMerged(
+  db: D1Database,
+  siteId: string,
+  orderId: string,
+  merged: MergedOrder,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `update orders set visitor_id = ?, ts = ?, value_minor = ?, currency = ?, status = ?, verified = ?, updated_at = ?
+       where site_id = ? and order_id = ?`,
+    )
+    .bind(
+      merged.visitorId,
+      merged.ts,
+      merged.valueMinor,
+      merged.currency,
+      merged.status,
+      merged.verified ? 1 : 0,
+      now,
+      siteId,
+      orderId,
+    )
+    .run();
+}

@@ -1,11 +1,106 @@
-import type { ChatGroupBy } from '@lasttouch/shared';
+import type { Action, ChatGroupBy } from '@lasttouch/shared';
 import { dayBounds, type StatsRange } from './range.js';
 
-/**
- * Queries over the order aggregates for other stats (the chat stats of `links/`). All amounts
- * are minor units; `verifiedOnly` keeps only server-confirmed orders. Day buckets as in
- * `dayBounds`: every UTC day overlapping `[from, to)`.
+/*
+ * The order aggregates (`order_daily`, `order_credit_daily`, `order_touch_daily`): what each
+ * placed order adds to them, written when attribution applies its credit, and the queries of
+ * the stats that read them. All amounts are minor units; `verifiedOnly` keeps only
+ * server-confirmed orders. Day buckets as in `dayBounds`: every UTC day overlapping `[from, to)`.
  */
+
+/** The dimensions of a credited interaction as the aggregates key them ('' for none). */
+export interface CreditKey {
+  action: Action;
+  kind: string;
+  widgetId: string;
+  campaign: string;
+  sequence: string;
+  channel: string;
+  conversation: string;
+  agent: string;
+}
+
+/**
+ * What one placed order adds to the aggregates. Stored as JSON on the order (`orders.applied`)
+ * so that a re-attribution subtracts exactly what was added before.
+ */
+export interface Contribution {
+  day: number;
+  currency: string;
+  verified: boolean;
+  valueMinor: number;
+  credit: CreditKey | null;
+  /** Tagged-link credit: ms from the visitor's first landing of that conversation to the order. */
+  msToOrder: number;
+  /** Distinct `action|channel` of interactions inside their window before the order, sorted. */
+  touches: string[];
+}
+
+/** Every aggregate write of an order's contribution only applies while its version is the one read. */
+const GUARD = 'where exists (select 1 from orders where site_id = ? and order_id = ? and version = ?)';
+
+export function contributionStatements(
+  db: D1Database,
+  siteId: string,
+  c: Contribution,
+  sign: 1 | -1,
+  guard: { orderId: string; version: number },
+): D1PreparedStatement[] {
+  const g = [siteId, guard.orderId, guard.version];
+  const verified = c.verified ? 1 : 0;
+  const statements = [
+    db
+      .prepare(
+        `insert into order_daily (site_id, day, currency, verified, orders, value_minor) select ?, ?, ?, ?, ?, ? ${GUARD}
+         on conflict (site_id, day, currency, verified) do update
+         set orders = orders + excluded.orders, value_minor = value_minor + excluded.value_minor`,
+      )
+      .bind(siteId, c.day, c.currency, verified, sign, sign * c.valueMinor, ...g),
+    ...c.touches.map((touch) => {
+      const [action, channel] = touch.split('|');
+      return db
+        .prepare(
+          `insert into order_touch_daily (site_id, day, action, channel, verified, orders) select ?, ?, ?, ?, ?, ? ${GUARD}
+           on conflict (site_id, day, action, channel, verified) do update set orders = orders + excluded.orders`,
+        )
+        .bind(siteId, c.day, action, channel, verified, sign, ...g);
+    }),
+  ];
+  if (c.credit) {
+    const k = c.credit;
+    statements.push(
+      db
+        .prepare(
+          `insert into order_credit_daily (site_id, day, action, kind, widget_id, campaign, sequence, channel, conversation,
+             agent, currency, verified, orders, value_minor, ms_to_order)
+           select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${GUARD}
+           on conflict (site_id, day, action, kind, widget_id, campaign, sequence, channel, conversation, agent, currency,
+             verified)
+           do update set orders = orders + excluded.orders, value_minor = value_minor + excluded.value_minor,
+             ms_to_order = ms_to_order + excluded.ms_to_order`,
+        )
+        .bind(
+          siteId,
+          c.day,
+          k.action,
+          k.kind,
+          k.widgetId,
+          k.campaign,
+          k.sequence,
+          k.channel,
+          k.conversation,
+          k.agent,
+          c.currency,
+          verified,
+          sign,
+          sign * c.valueMinor,
+          sign * c.msToOrder,
+          ...g,
+        ),
+    );
+  }
+  return statements;
+}
 
 export interface ChatCreditRow {
   /** The channel, agent or conversation; '' for orders whose link named no agent. */
