@@ -8,7 +8,6 @@ import { reattributeOnSettingsChange } from './jobs/settings-hook.js';
 import { recordLanding } from './links/landing.js';
 import { recordCheckout } from './orders/reports.js';
 import { agentPage } from './routes/agent-page.js';
-import { chatStats } from './routes/chat-stats.js';
 import { demo } from './routes/demo.js';
 import { events } from './routes/events.js';
 import { links } from './routes/links.js';
@@ -52,7 +51,6 @@ export const app = new Hono<AppEnv>({ strict: false })
   .route('/v1/events', events(pipeline))
   .route('/v1/settings', settings(settingsHooks))
   .route('/v1/links', links)
-  .route('/v1/stats/chat', chatStats)
   .route('/v1/orders', orders)
   .route('/v1/stats', stats)
   .route('/agent', agentPage);

@@ -2,20 +2,13 @@ import type { WireEvent } from '@lasttouch/shared';
 import { longestWindow } from '../attribution/windows.js';
 import type { Deriver, IngestContext } from '../ingest/types.js';
 import { enqueue } from '../jobs/attribution-queue.js';
+import { countInvalidLanding } from '../stats/link-aggregates.js';
 import { dayOf } from '../time/days.js';
 import { type LandingTarget, loadLandingTarget } from './queries.js';
 import { type TokenFailure, verifyToken } from './token.js';
 
 /** Why a landing earned nothing: a token failure, or a well-signed token whose link row is gone. */
 export type InvalidLanding = TokenFailure | 'unknown_link';
-
-const countInvalid = (db: D1Database, siteId: string, day: number, reason: InvalidLanding): D1PreparedStatement =>
-  db
-    .prepare(
-      `insert into invalid_landings_daily (site_id, day, reason, landings) values (?, ?, ?, 1)
-       on conflict (site_id, day, reason) do update set landings = landings + 1`,
-    )
-    .bind(siteId, day, reason);
 
 /**
  * Links read by one batch, by id, so each is read once however many landings it has. Links never
@@ -64,7 +57,10 @@ export const recordLanding: Deriver = async (ctx, event, wire: WireEvent) => {
     maxAgeMs: longestWindow(site.settings),
   });
   const link = check.ok ? await landingTarget(ctx, check.linkId) : undefined;
-  if (!check.ok || !link) return [countInvalid(db, site.id, dayOf(event.ts), check.ok ? 'unknown_link' : check.reason)];
+  if (!check.ok || !link) {
+    const reason: InvalidLanding = check.ok ? 'unknown_link' : check.reason;
+    return [countInvalidLanding(db, site.id, dayOf(event.ts), reason)];
+  }
   const landing = { ts: event.ts, eventId: event.eventId };
   const { recipient } = link;
   // The flag of the former recipient flips in SQL below; its attribution has to be redone.

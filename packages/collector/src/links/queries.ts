@@ -1,9 +1,7 @@
-import type { ChatGroupBy, LinkRequest } from '@lasttouch/shared';
+import type { LinkRequest } from '@lasttouch/shared';
 import type { Db } from '../db/client.js';
-import { linkContactsDaily, links } from '../db/schema/index.js';
-import type { ContactCount } from '../stats/chat-stats.js';
-import { dayBounds, type StatsRange } from '../stats/range.js';
-import { dayOf } from '../time/days.js';
+import { links } from '../db/schema/index.js';
+import { countContact } from '../stats/link-aggregates.js';
 
 export interface IssuedLink extends LinkRequest {
   siteId: string;
@@ -12,10 +10,7 @@ export interface IssuedLink extends LinkRequest {
   issuedAt: number;
 }
 
-/**
- * Records an issued link and counts its conversation as a contact of that day, in one
- * transaction: a conversation is a contact as soon as a link is sent, before anyone clicks.
- */
+/** Records an issued link and counts its conversation as a contact of that day, in one transaction. */
 export async function recordLink(db: Db, link: IssuedLink): Promise<void> {
   const agent = link.agent ?? null;
   await db.batch([
@@ -28,16 +23,7 @@ export async function recordLink(db: Db, link: IssuedLink): Promise<void> {
       url: link.url,
       issuedAt: link.issuedAt,
     }),
-    db
-      .insert(linkContactsDaily)
-      .values({
-        siteId: link.siteId,
-        day: dayOf(link.issuedAt),
-        channel: link.channel,
-        agent: agent ?? '',
-        conversation: link.conversation,
-      })
-      .onConflictDoNothing(),
+    countContact(db, { ...link, agent }),
   ]);
 }
 
@@ -73,38 +59,4 @@ export async function loadLandingTarget(
     ...link,
     recipient: visitorId !== null && ts !== null && eventId !== null ? { visitorId, ts, eventId } : null,
   };
-}
-
-/**
- * Distinct conversations with a link issued in the range's days, per channel, agent ('' for
- * none) or conversation. Reads the daily aggregate, never `links`.
- */
-export async function contactCounts(
-  db: D1Database,
-  siteId: string,
-  range: StatsRange,
-  groupBy: ChatGroupBy,
-): Promise<ContactCount[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(
-      // `groupBy` is one of CHAT_GROUPS, each the name of a column.
-      `select ${groupBy} as "group", count(distinct conversation) as contacts from link_contacts_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 group by ${groupBy}`,
-    )
-    .bind(siteId, firstDay, endDay)
-    .all<ContactCount>();
-  return results;
-}
-
-/** Landings with an invalid token in the range's days. */
-export async function invalidLandingCount(db: D1Database, siteId: string, range: StatsRange): Promise<number> {
-  const { firstDay, endDay } = dayBounds(range);
-  const row = await db
-    .prepare(
-      'select coalesce(sum(landings), 0) as n from invalid_landings_daily where site_id = ?1 and day >= ?2 and day < ?3',
-    )
-    .bind(siteId, firstDay, endDay)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
 }

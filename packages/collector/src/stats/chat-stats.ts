@@ -1,11 +1,13 @@
-import { type ChatStatsRow, type ChatTotalsRow, toMajorUnits } from '@lasttouch/shared';
-import type { ChatCreditRow, SiteTotalRow } from './order-aggregates.js';
-
-/** Distinct conversations with a link issued in the range, per group. */
-export interface ContactCount {
-  group: string;
-  contacts: number;
-}
+import {
+  type ChatGroupBy,
+  type ChatStatsResponse,
+  type ChatStatsRow,
+  type ChatTotalsRow,
+  toMajorUnits,
+} from '@lasttouch/shared';
+import { type ContactCount, contactCounts, invalidLandingCount } from './link-aggregates.js';
+import { type ChatCreditRow, chatCredits, type OrderSum, siteTotals } from './order-aggregates.js';
+import type { StatsRange } from './query.js';
 
 /** Money as the API shows it: the minor-unit amount rounded to whole minor units, in major units. */
 const money = (minor: number, currency: string): number => toMajorUnits(Math.round(minor), currency);
@@ -68,10 +70,30 @@ export function chatRows(contacts: ContactCount[], credits: ChatCreditRow[]): Ch
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Site totals per currency: every placed order in the range, attributed or not. */
-export const chatTotals = (totals: SiteTotalRow[]): ChatTotalsRow[] =>
+export const chatTotals = (totals: OrderSum[]): ChatTotalsRow[] =>
   totals.map((t) => ({
     websiteTransactions: t.orders,
     websiteTurnover: money(t.valueMinor, t.currency),
     websiteAverageOrderValue: money(t.valueMinor / t.orders, t.currency),
     currency: t.currency,
   }));
+
+/**
+ * `GET /v1/stats/chat`: per channel, agent or conversation, the contacts (links issued) beside
+ * the orders credited to tagged-link landings; the site's totals; the invalid landings.
+ */
+export async function chatStats(
+  db: D1Database,
+  siteId: string,
+  range: StatsRange,
+  groupBy: ChatGroupBy,
+  verifiedOnly: boolean,
+): Promise<Pick<ChatStatsResponse, 'rows' | 'totals' | 'invalidLandings'>> {
+  const [contacts, credits, totals, invalidLandings] = await Promise.all([
+    contactCounts(db, siteId, range, groupBy),
+    chatCredits(db, siteId, range, groupBy, verifiedOnly),
+    siteTotals(db, siteId, range, verifiedOnly),
+    invalidLandingCount(db, siteId, range),
+  ]);
+  return { rows: chatRows(contacts, credits), totals: chatTotals(totals), invalidLandings };
+}

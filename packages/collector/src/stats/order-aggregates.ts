@@ -1,5 +1,6 @@
 import type { Action, ChatGroupBy } from '@lasttouch/shared';
-import { dayBounds, type StatsRange } from './range.js';
+import { dayBounds, type StatsRange } from './query.js';
+import { WIDGET_KEY } from './widget-aggregates.js';
 
 /*
  * The order aggregates (`order_daily`, `order_credit_daily`, `order_touch_daily`): what each
@@ -139,7 +140,8 @@ export async function chatCredits(
   return results;
 }
 
-export interface SiteTotalRow {
+/** Orders and their value in one currency. */
+export interface OrderSum {
   currency: string;
   orders: number;
   valueMinor: number;
@@ -155,7 +157,7 @@ export async function siteTotals(
   siteId: string,
   range: StatsRange,
   verifiedOnly: boolean,
-): Promise<SiteTotalRow[]> {
+): Promise<OrderSum[]> {
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
     .prepare(
@@ -164,6 +166,66 @@ export async function siteTotals(
        group by currency having sum(orders) > 0 order by currency`,
     )
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<SiteTotalRow>();
+    .all<OrderSum>();
+  return results;
+}
+
+/** Orders credited to each widget (`WIDGET_KEY`), per currency; tagged-link credits aside. */
+export async function widgetCredits(
+  db: D1Database,
+  siteId: string,
+  range: StatsRange,
+  verifiedOnly: boolean,
+): Promise<(OrderSum & { key: string })[]> {
+  const { firstDay, endDay } = dayBounds(range);
+  const { results } = await db
+    .prepare(
+      `select ${WIDGET_KEY} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
+       from order_credit_daily
+       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and action != 'link_landing'
+       group by kind, widget_id, campaign, sequence, currency having sum(orders) > 0 order by currency`,
+    )
+    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
+    .all<OrderSum & { key: string }>();
+  return results;
+}
+
+/** Orders credited to each campaign or sequence, per currency. */
+export async function groupCredits(
+  db: D1Database,
+  siteId: string,
+  groupType: 'campaign' | 'sequence',
+  range: StatsRange,
+  verifiedOnly: boolean,
+): Promise<(OrderSum & { key: string })[]> {
+  const { firstDay, endDay } = dayBounds(range);
+  const { results } = await db
+    .prepare(
+      `select ${groupType} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
+       from order_credit_daily
+       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and ${groupType} != ''
+       group by ${groupType}, currency having sum(orders) > 0 order by currency`,
+    )
+    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
+    .all<OrderSum & { key: string }>();
+  return results;
+}
+
+/** Orders each action (and channel) preceded inside its window, most first. */
+export async function touchCounts(
+  db: D1Database,
+  siteId: string,
+  range: StatsRange,
+  verifiedOnly: boolean,
+): Promise<{ action: Action; channel: string; orders: number }[]> {
+  const { firstDay, endDay } = dayBounds(range);
+  const { results } = await db
+    .prepare(
+      `select action, channel, sum(orders) as orders from order_touch_daily
+       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4
+       group by action, channel having sum(orders) > 0 order by orders desc, action, channel`,
+    )
+    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
+    .all<{ action: Action; channel: string; orders: number }>();
   return results;
 }

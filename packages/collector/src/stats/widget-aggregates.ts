@@ -1,5 +1,12 @@
 import type { Deriver, StoredEvent } from '../ingest/types.js';
 import { dayOf } from '../time/days.js';
+import { dayBounds, type StatsRange } from './query.js';
+
+/*
+ * The widget aggregates (`widget_daily`, `group_daily`, `group_visitor_daily`, and the
+ * `distinct_facts` behind their distinct counts): written for every new widget event, read by
+ * the widget, campaign and sequence stats.
+ */
 
 /** Widget events: the widget, campaign and sequence aggregates. */
 export const countWidgetEvent: Deriver = async (ctx, event) => widgetEventStatements(ctx.db, event);
@@ -121,4 +128,67 @@ function distinctCount(db: D1Database, f: Fact, c: Counter): D1PreparedStatement
       )
       .bind(...factArgs, f.day),
   ];
+}
+
+// Labels cannot hold control characters (shared validators), so this never occurs inside one.
+export const KEY_SEP = '\u0001';
+
+/** A widget's identity as one SQL string: kind, id, campaign and sequence joined by `KEY_SEP`. */
+export const WIDGET_KEY = `kind || '${KEY_SEP}' || widget_id || '${KEY_SEP}' || campaign || '${KEY_SEP}' || sequence`;
+
+export interface WidgetCounters {
+  /** `WIDGET_KEY` */
+  key: string;
+  instances: number;
+  clicks: number;
+  hovers: number;
+  dismisses: number;
+}
+
+/** Every widget's counters over the range's days. */
+export async function widgetCounters(db: D1Database, siteId: string, range: StatsRange): Promise<WidgetCounters[]> {
+  const { firstDay, endDay } = dayBounds(range);
+  const { results } = await db
+    .prepare(
+      `select ${WIDGET_KEY} as key, sum(instances) as instances, sum(clicks) as clicks, sum(hovers) as hovers,
+         sum(dismisses) as dismisses
+       from widget_daily where site_id = ?1 and day >= ?2 and day < ?3
+       group by kind, widget_id, campaign, sequence`,
+    )
+    .bind(siteId, firstDay, endDay)
+    .all<WidgetCounters>();
+  return results;
+}
+
+export interface GroupCounters {
+  /** The campaign or sequence. */
+  key: string;
+  started: number;
+  profiles: number;
+}
+
+/**
+ * Every campaign's or sequence's counters over the range: sessions count on the day they
+ * started; visitors once over all the range's days.
+ */
+export async function groupCounters(
+  db: D1Database,
+  siteId: string,
+  groupType: 'campaign' | 'sequence',
+  range: StatsRange,
+): Promise<GroupCounters[]> {
+  const { firstDay, endDay } = dayBounds(range);
+  const { results } = await db
+    .prepare(
+      `select key, sum(started) as started, sum(profiles) as profiles from (
+         select group_id as key, sum(started) as started, 0 as profiles from group_daily
+         where site_id = ?1 and day >= ?2 and day < ?3 and group_type = ?4 group by group_id
+         union all
+         select group_id, 0, count(distinct visitor_id) from group_visitor_daily
+         where site_id = ?1 and group_type = ?4 and day >= ?2 and day < ?3 group by group_id
+       ) group by key`,
+    )
+    .bind(siteId, firstDay, endDay, groupType)
+    .all<GroupCounters>();
+  return results;
 }

@@ -1,20 +1,16 @@
-import type { Action, GroupStatsRow, TopActionRow, WidgetKind, WidgetStatsRow } from '@lasttouch/shared';
+import type { GroupStatsRow, TopActionRow, WidgetKind, WidgetStatsRow } from '@lasttouch/shared';
 import { toMajorUnits } from '@lasttouch/shared';
-import { dayBounds, type StatsRange } from './range.js';
+import { groupCredits, type OrderSum, touchCounts, widgetCredits } from './order-aggregates.js';
+import type { StatsRange } from './query.js';
+import { groupCounters, KEY_SEP, widgetCounters } from './widget-aggregates.js';
 
-/**
+/*
  * The merchant stats, read from the per-day aggregates only. A subject whose orders mix
  * currencies gets one row per currency (ascending); its other counters (instances, clicks,
  * hovers, dismisses; started, profiles) are on the first of those rows only and 0 on the
  * others, so summing any column over the rows gives the right total. A subject without orders
  * has one row with `currency: null`.
  */
-
-interface OrderSum {
-  currency: string;
-  orders: number;
-  valueMinor: number;
-}
 
 const none = (v: string): string | null => (v === '' ? null : v);
 
@@ -48,43 +44,22 @@ function groupSums<R extends OrderSum & { key: string }>(rows: R[]): Map<string,
   return map;
 }
 
-// Labels cannot hold control characters (shared validators), so this never occurs inside one.
-const SEP = '\u0001';
-
+/** `GET /v1/stats/widgets`: one row per widget (and currency of its credited orders). */
 export async function widgetStats(
   db: D1Database,
   siteId: string,
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<WidgetStatsRow[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const key = `kind || '${SEP}' || widget_id || '${SEP}' || campaign || '${SEP}' || sequence`;
-  type Counters = { key: string; instances: number; clicks: number; hovers: number; dismisses: number };
   const [counters, credits] = await Promise.all([
-    db
-      .prepare(
-        `select ${key} as key, sum(instances) as instances, sum(clicks) as clicks, sum(hovers) as hovers,
-           sum(dismisses) as dismisses
-         from widget_daily where site_id = ?1 and day >= ?2 and day < ?3
-         group by kind, widget_id, campaign, sequence`,
-      )
-      .bind(siteId, firstDay, endDay)
-      .all<Counters>(),
-    db
-      .prepare(
-        `select ${key} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
-         from order_credit_daily
-         where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and action != 'link_landing'
-         group by kind, widget_id, campaign, sequence, currency having sum(orders) > 0 order by currency`,
-      )
-      .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-      .all<OrderSum & { key: string }>(),
+    widgetCounters(db, siteId, range),
+    widgetCredits(db, siteId, range, verifiedOnly),
   ]);
-  const byKey = new Map(counters.results.map((r) => [r.key, r]));
-  const sums = groupSums(credits.results);
+  const byKey = new Map(counters.map((r) => [r.key, r]));
+  const sums = groupSums(credits);
   const keys = [...new Set([...byKey.keys(), ...sums.keys()])].sort();
   return keys.flatMap((k) => {
-    const [kind, id, campaign, sequence] = k.split(SEP) as [WidgetKind, string, string, string];
+    const [kind, id, campaign, sequence] = k.split(KEY_SEP) as [WidgetKind, string, string, string];
     const c = byKey.get(k);
     const counts = c
       ? { instances: c.instances, clicks: c.clicks, hovers: c.hovers, dismisses: c.dismisses }
@@ -101,6 +76,7 @@ export async function widgetStats(
   });
 }
 
+/** `GET /v1/stats/campaigns` and `/sequences`: one row per group (and currency). */
 export async function groupStats(
   db: D1Database,
   siteId: string,
@@ -108,34 +84,12 @@ export async function groupStats(
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<GroupStatsRow[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  type Counters = { key: string; started: number; profiles: number };
   const [counters, credits] = await Promise.all([
-    // Sessions count on the day they started; visitors once over all the range's days.
-    db
-      .prepare(
-        `select key, sum(started) as started, sum(profiles) as profiles from (
-           select group_id as key, sum(started) as started, 0 as profiles from group_daily
-           where site_id = ?1 and day >= ?2 and day < ?3 and group_type = ?4 group by group_id
-           union all
-           select group_id, 0, count(distinct visitor_id) from group_visitor_daily
-           where site_id = ?1 and group_type = ?4 and day >= ?2 and day < ?3 group by group_id
-         ) group by key`,
-      )
-      .bind(siteId, firstDay, endDay, groupType)
-      .all<Counters>(),
-    db
-      .prepare(
-        `select ${groupType} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
-         from order_credit_daily
-         where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and ${groupType} != ''
-         group by ${groupType}, currency having sum(orders) > 0 order by currency`,
-      )
-      .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-      .all<OrderSum & { key: string }>(),
+    groupCounters(db, siteId, groupType, range),
+    groupCredits(db, siteId, groupType, range, verifiedOnly),
   ]);
-  const byKey = new Map(counters.results.map((r) => [r.key, r]));
-  const sums = groupSums(credits.results);
+  const byKey = new Map(counters.map((r) => [r.key, r]));
+  const sums = groupSums(credits);
   const keys = [...new Set([...byKey.keys(), ...sums.keys()])].sort();
   return keys.flatMap((id) => {
     const c = byKey.get(id) ?? { started: 0, profiles: 0 };
@@ -144,21 +98,13 @@ export async function groupStats(
   });
 }
 
-/** Interaction types by the number of orders they preceded inside their window, most first. */
+/** `GET /v1/stats/top-actions`: interaction types by the orders they preceded inside their window, most first. */
 export async function topActions(
   db: D1Database,
   siteId: string,
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<TopActionRow[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(
-      `select action, channel, sum(orders) as orders from order_touch_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4
-       group by action, channel having sum(orders) > 0 order by orders desc, action, channel`,
-    )
-    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<{ action: Action; channel: string; orders: number }>();
-  return results.map((r) => ({ action: r.action, channel: none(r.channel), orders: r.orders }));
+  const rows = await touchCounts(db, siteId, range, verifiedOnly);
+  return rows.map((r) => ({ action: r.action, channel: none(r.channel), orders: r.orders }));
 }

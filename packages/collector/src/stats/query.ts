@@ -1,3 +1,4 @@
+import { CHAT_GROUPS, type ChatGroupBy } from '@lasttouch/shared';
 import { ApiError } from '../http/errors.js';
 import { DAY_MS, dayOf } from '../time/days.js';
 
@@ -70,6 +71,13 @@ export function parseVerified(value: string | undefined): boolean {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   throw new ApiError(400, 'invalid_query', '`verified` must be true or false');
+}
+
+/** `groupBy` of the chat stats: `channel` (the default), `agent` or `conversation`. */
+export function parseGroupBy(value: string | undefined): ChatGroupBy {
+  if (value === undefined) return 'channel';
+  if ((CHAT_GROUPS as readonly string[]).includes(value)) return value as ChatGroupBy;
+  throw new ApiError(400, 'invalid_query', `\`groupBy\` must be one of ${CHAT_GROUPS.join(', ')}`);
 }
 
 export const isoRange = (range: StatsRange) => ({

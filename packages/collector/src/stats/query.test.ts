@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../http/errors.js';
 import { DAY_MS } from '../time/days.js';
-import { dayBounds, parseRange, parseVerified } from './range.js';
+import { dayBounds, parseRange, parseVerified } from './query.js';
 
 const D = Date.UTC(2026, 10, 20);
 
