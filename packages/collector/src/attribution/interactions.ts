@@ -1,5 +1,6 @@
 import type { Action } from '@lasttouch/shared';
 import type { Deriver, StoredEvent } from '../ingest/types.js';
+import { insertWidgetInteraction } from './queries.js';
 
 /** The action a widget event qualifies as (contract section 2), if any. */
 export function qualifyingAction(event: Pick<StoredEvent, 'type' | 'kind'>): Action | null {
@@ -17,22 +18,17 @@ export const recordInteraction: Deriver = async (ctx, event) => {
   const action = qualifyingAction(event);
   if (!action) return [];
   return [
-    ctx.db
-      .prepare(
-        `insert into interactions (site_id, event_id, visitor_id, session_id, ts, action, kind, widget_id, campaign, sequence)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
-      )
-      .bind(
-        event.siteId,
-        event.eventId,
-        event.visitorId,
-        event.sessionId,
-        event.ts,
-        action,
-        event.kind ?? null,
-        event.widgetId ?? null,
-        event.campaign ?? null,
-        event.sequence ?? null,
-      ),
+    insertWidgetInteraction(ctx.db, {
+      siteId: event.siteId,
+      eventId: event.eventId,
+      visitorId: event.visitorId,
+      sessionId: event.sessionId,
+      ts: event.ts,
+      action,
+      kind: event.kind ?? null,
+      widgetId: event.widgetId ?? null,
+      campaign: event.campaign ?? null,
+      sequence: event.sequence ?? null,
+    }),
   ];
 };

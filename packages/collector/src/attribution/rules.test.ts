@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkoutEvent, createSite, ingest, uid, widgetEvent } from '../../test/helpers.js';
 import { createDb } from '../db/client.js';
-import { enqueue, enqueueVisitorsWithOrders, processQueue } from '../jobs/attribution-queue.js';
+import { processQueue } from '../jobs/attribution-queue.js';
+import { enqueue, enqueueVisitorsWithOrders } from '../jobs/queries.js';
 import { loadSite } from '../sites/queries.js';
 import { defaultSettings } from '../sites/site.js';
 import {

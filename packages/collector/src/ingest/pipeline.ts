@@ -1,6 +1,5 @@
-import { createDb, type Db } from '../db/client.js';
-import { events } from '../db/schema/index.js';
 import { unavailable } from '../http/errors.js';
+import { insertEvent, storedIds } from './queries.js';
 import type { AfterCommit, Candidate, IngestContext, Pipeline, StoredEvent } from './types.js';
 
 /** A unique-constraint race can only repeat while concurrent retries of the same batch win it. */
@@ -8,15 +7,6 @@ const MAX_ATTEMPTS = 3;
 
 const isUniqueViolation = (err: unknown): boolean =>
   err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
-
-/** Ids already stored for the site, among `ids` (one statement whatever the batch size). */
-async function storedIds(db: D1Database, siteId: string, ids: string[]): Promise<Set<string>> {
-  const { results } = await db
-    .prepare('select event_id from events where site_id = ? and event_id in (select value from json_each(?))')
-    .bind(siteId, JSON.stringify(ids))
-    .all<{ event_id: string }>();
-  return new Set(results.map((row) => row.event_id));
-}
 
 /**
  * Splits candidates into new events and duplicates: an id seen earlier in the batch or already
@@ -33,11 +23,6 @@ function splitDuplicates(candidates: Candidate[], stored: Set<string>): { fresh:
   return { fresh, duplicates: candidates.length - fresh.length };
 }
 
-function insertEvent(db: D1Database, orm: Db, event: StoredEvent): D1PreparedStatement {
-  const { sql, params } = orm.insert(events).values(event).toSQL();
-  return db.prepare(sql).bind(...params);
-}
-
 async function attempt(
   ctx: IngestContext,
   candidates: Candidate[],
@@ -51,9 +36,8 @@ async function attempt(
   const { fresh, duplicates } = splitDuplicates(candidates, known);
   if (fresh.length === 0) return { stored: [], duplicates };
   const statements: D1PreparedStatement[] = [];
-  const orm = createDb(ctx.db);
   for (const { event, wire } of fresh) {
-    statements.push(insertEvent(ctx.db, orm, event));
+    statements.push(insertEvent(ctx.db, event));
     for (const derive of derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
   }
   await ctx.db.batch(statements);

@@ -2,63 +2,15 @@ import { reattribute } from '../attribution/reattribute.js';
 import type { Db } from '../db/client.js';
 import { loadSite } from '../sites/queries.js';
 import type { Site } from '../sites/site.js';
-
-export type Subject = 'visitor' | 'order';
-
-const UPSERT = `on conflict (site_id, subject, subject_id) do update set token = excluded.token`;
-
-/** Marks a visitor or an order for (re)attribution, in the caller's transaction. */
-export function enqueue(
-  db: D1Database,
-  siteId: string,
-  subject: Subject,
-  id: string,
-  now: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `insert into attribution_queue (site_id, subject, subject_id, token, queued_at) values (?, ?, ?, ?, ?) ${UPSERT}`,
-    )
-    .bind(siteId, subject, id, crypto.randomUUID(), now);
-}
-
-/**
- * Marks a visitor only if it has an order at or after `ts`: an interaction can only change the
- * credit of later orders, and most interactions come before any order, so they cost no marker.
- */
-export function enqueueIfOrderAfter(
-  db: D1Database,
-  siteId: string,
-  visitorId: string,
-  ts: number,
-  now: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `insert into attribution_queue (site_id, subject, subject_id, token, queued_at)
-       select ?, 'visitor', ?, ?, ? where exists (select 1 from orders where site_id = ? and visitor_id = ? and ts >= ?)
-       ${UPSERT}`,
-    )
-    .bind(siteId, visitorId, crypto.randomUUID(), now, siteId, visitorId, ts);
-}
-
-/** Marks every visitor of the site that has an order, in one statement whatever their number. */
-export function enqueueVisitorsWithOrders(db: D1Database, siteId: string, now: number): D1PreparedStatement {
-  return db
-    .prepare(
-      `insert into attribution_queue (site_id, subject, subject_id, token, queued_at)
-       select distinct site_id, 'visitor', visitor_id, lower(hex(randomblob(16))), ?
-       from orders where site_id = ? and visitor_id is not null
-       ${UPSERT}`,
-    )
-    .bind(now, siteId);
-}
-
-interface Marker {
-  subject: Subject;
-  subjectId: string;
-  token: string;
-}
+import {
+  deleteMarker,
+  deleteSiteMarkers,
+  type Marker,
+  oldestMarkers,
+  oldestOfAllSites,
+  type Subject,
+  wantedMarkers,
+} from './queries.js';
 
 /**
  * How many leftover markers (from failed runs, late interactions, settings changes) one
@@ -67,15 +19,6 @@ interface Marker {
  * Worker invocation may make on the free plan; the cron trigger drains the rest.
  */
 export const LEFTOVERS = 3;
-
-/**
- * Markers are selected only while the stored settings are still those of `site`: a request that
- * loaded the site before a settings change would otherwise recompute the markers that change
- * queued with the old windows and delete them. Settings are saved before their markers are
- * queued, so a selection made before the save sees the old tokens (its deletes then fail and the
- * markers stay) and one made after sees the new settings (and selects nothing).
- */
-const CURRENT = 'exists (select 1 from sites where id = ?1 and settings = ?3)';
 
 /**
  * Processes the site's pending markers: those of `wanted` subjects first, then up to
@@ -90,25 +33,15 @@ export async function processQueue(
   leftovers = LEFTOVERS,
 ): Promise<number> {
   const settingsText = JSON.stringify(site.settings);
-  const { results: mine } = wanted.length
-    ? await db
-        .prepare(
-          `select subject, subject_id as subjectId, token from attribution_queue
-           where site_id = ?1 and subject || ':' || subject_id in (select value from json_each(?2)) and ${CURRENT}`,
-        )
-        .bind(site.id, JSON.stringify(wanted.map((w) => `${w.subject}:${w.id}`)), settingsText)
-        .all<Marker>()
-    : { results: [] as Marker[] };
-  const { results: old } =
-    leftovers > 0
-      ? await db
-          .prepare(
-            `select subject, subject_id as subjectId, token from attribution_queue where site_id = ?1 and ${CURRENT}
-             order by queued_at limit ?2`,
-          )
-          .bind(site.id, leftovers, settingsText)
-          .all<Marker>()
-      : { results: [] as Marker[] };
+  const mine = wanted.length
+    ? await wantedMarkers(
+        db,
+        site.id,
+        wanted.map((w) => `${w.subject}:${w.id}`),
+        settingsText,
+      )
+    : [];
+  const old = leftovers > 0 ? await oldestMarkers(db, site.id, leftovers, settingsText) : [];
   return processMarkers(db, site, [...mine, ...old], now);
 }
 
@@ -128,10 +61,7 @@ async function processMarkers(db: D1Database, site: Site, markers: Marker[], now
         marker.subject === 'order' ? { orderIds: [marker.subjectId] } : { visitors: [marker.subjectId] },
         now,
       );
-      await db
-        .prepare(`delete from attribution_queue where site_id = ? and subject = ? and subject_id = ? and token = ?`)
-        .bind(site.id, marker.subject, marker.subjectId, marker.token)
-        .run();
+      await deleteMarker(db, site.id, marker);
     } catch (err) {
       failed++;
       console.error('attribution failed; the marker stays for a retry', err instanceof Error ? err.message : err);
@@ -156,13 +86,7 @@ export async function drainQueue(
   now: number,
   budget = DRAIN_BUDGET,
 ): Promise<{ selected: number; failed: number }> {
-  const { results } = await d1
-    .prepare(
-      `select site_id as siteId, subject, subject_id as subjectId, token from attribution_queue
-       order by queued_at limit ?`,
-    )
-    .bind(budget)
-    .all<Marker & { siteId: string }>();
+  const results = await oldestOfAllSites(orm, budget);
   const bySite = new Map<string, Marker[]>();
   for (const { siteId, ...marker } of results) bySite.set(siteId, [...(bySite.get(siteId) ?? []), marker]);
   let failed = 0;
@@ -170,7 +94,7 @@ export async function drainQueue(
     const site = await loadSite(orm, siteId);
     if (!site) {
       // A deleted site's markers can never be processed; dropping them keeps the queue moving.
-      await d1.prepare('delete from attribution_queue where site_id = ?').bind(siteId).run();
+      await deleteSiteMarkers(orm, siteId);
       continue;
     }
     failed += await processMarkers(d1, site, markers, now);

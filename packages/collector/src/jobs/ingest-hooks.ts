@@ -1,6 +1,7 @@
 import { qualifyingAction } from '../attribution/interactions.js';
 import type { AfterCommit, Deriver } from '../ingest/types.js';
-import { enqueue, enqueueIfOrderAfter, processQueue, type Subject } from './attribution-queue.js';
+import { processQueue } from './attribution-queue.js';
+import { enqueue, enqueueIfOrderAfter, type Subject } from './queries.js';
 
 /**
  * A qualifying widget event or a landing: when the visitor already has a later order, the

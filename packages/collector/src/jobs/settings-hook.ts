@@ -1,6 +1,7 @@
 import type { Settings } from '@lasttouch/shared';
 import type { Site } from '../sites/site.js';
-import { enqueueVisitorsWithOrders, processQueue } from './attribution-queue.js';
+import { processQueue } from './attribution-queue.js';
+import { enqueueVisitorsWithOrders } from './queries.js';
 
 /**
  * Markers a `PUT /v1/settings` works off before answering: about 4 D1 queries each, so the

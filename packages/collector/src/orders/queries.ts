@@ -1,5 +1,10 @@
 import type { OrderStatus, OrderSource as SourceKind } from '@lasttouch/shared';
+import { and, eq, sql } from 'drizzle-orm';
+import { createDb } from '../db/client.js';
+import { orderSources, orders } from '../db/schema/index.js';
 import type { MergedOrder, OrderSource } from './merge.js';
+
+/* The `orders` and `order_sources` tables: every report of an order, and their merge. */
 
 /** A report of an order, as `order_sources` keeps it. */
 export interface NewOrderSource {
@@ -60,7 +65,7 @@ export const insertOrder = (db: D1Database, o: NewOrder): D1PreparedStatement =>
     .prepare(INSERT_ORDER)
     .bind(o.siteId, o.orderId, o.visitorId, o.ts, o.valueMinor, o.currency, o.status, o.verified ? 1 : 0, o.updatedAt);
 
-/** An `orders` row as attribution reads it. */
+/** An `orders` row: the merge of its sources, and the attribution last applied to the aggregates. */
 export interface OrderRow extends MergedOrder {
   orderId: string;
   creditedEventId: string | null;
@@ -68,56 +73,52 @@ export interface OrderRow extends MergedOrder {
   version: number;
 }
 
-const ORDER_COLUMNS = `order_id as orderId, visitor_id as visitorId, ts, value_minor as valueMinor, currency, status,
-  verified, credited_event_id as creditedEventId, applied, version`;
+const ORDER_ROW = {
+  orderId: orders.orderId,
+  visitorId: orders.visitorId,
+  ts: orders.ts,
+  valueMinor: orders.valueMinor,
+  currency: orders.currency,
+  status: orders.status,
+  verified: orders.verified,
+  creditedEventId: orders.creditedEventId,
+  applied: orders.applied,
+  version: orders.version,
+};
 
-const toOrder = (r: OrderRow): OrderRow => ({ ...r, verified: Boolean(r.verified) });
-
+/** Every order of a visitor. */
 export async function loadVisitorOrders(db: D1Database, siteId: string, visitorId: string): Promise<OrderRow[]> {
-  const { results } = await db
-    .prepare(`select ${ORDER_COLUMNS} from orders where site_id = ? and visitor_id = ?`)
-    .bind(siteId, visitorId)
-    .all<OrderRow>();
-  return results.map(toOrder);
+  return createDb(db)
+    .select(ORDER_ROW)
+    .from(orders)
+    .where(and(eq(orders.siteId, siteId), eq(orders.visitorId, visitorId)));
 }
 
 export async function loadOrder(db: D1Database, siteId: string, orderId: string): Promise<OrderRow | undefined> {
-  const row = await db
-    .prepare(`select ${ORDER_COLUMNS} from orders where site_id = ? and order_id = ?`)
-    .bind(siteId, orderId)
-    .first<OrderRow>();
-  return row ? toOrder(row) : undefined;
+  return createDb(db)
+    .select(ORDER_ROW)
+    .from(orders)
+    .where(and(eq(orders.siteId, siteId), eq(orders.orderId, orderId)))
+    .get();
 }
 
+/** Every report of an order, in no particular order (`seq` is their insertion order). */
 export async function loadSources(db: D1Database, siteId: string, orderId: string): Promise<OrderSource[]> {
-  const { results } = await db
-    .prepare(
-      `select source, source_key as sourceKey, visitor_id as visitorId, ts, value_minor as valueMinor, currency, status,
-         received_at as receivedAt, rowid as seq
-       from order_sources where site_id = ? and order_id = ?`,
-    )
-    .bind(siteId, orderId)
-    .all<OrderSource>();
-  return results;
+  return createDb(db)
+    .select({
+      source: orderSources.source,
+      sourceKey: orderSources.sourceKey,
+      visitorId: orderSources.visitorId,
+      ts: orderSources.ts,
+      valueMinor: orderSources.valueMinor,
+      currency: orderSources.currency,
+      status: orderSources.status,
+      receivedAt: orderSources.receivedAt,
+      seq: sql<number>`rowid`,
+    })
+    .from(orderSources)
+    .where(and(eq(orderSources.siteId, siteId), eq(orderSources.orderId, orderId)));
 }
-
-/**
- * Records what an order now adds to the aggregates and who it credits, bumping its version;
- * guarded by the version read, so it changes nothing if another writer got there first.
- */
-export const applyStatement = (
-  db: D1Database,
-  siteId: string,
-  order: Pick<OrderRow, 'orderId' | 'version'>,
-  applied: string | null,
-  credited: string | null,
-): D1PreparedStatement =>
-  db
-    .prepare(
-      `update orders set applied = ?, credited_event_id = ?, version = version + 1
-       where site_id = ? and order_id = ? and version = ?`,
-    )
-    .bind(applied, credited, siteId, order.orderId, order.version);
 
 /** Writes the merge of an order's sources onto its row. */
 export async function updateMerged(
@@ -127,21 +128,24 @@ export async function updateMerged(
   merged: MergedOrder,
   now: number,
 ): Promise<void> {
-  await db
-    .prepare(
-      `update orders set visitor_id = ?, ts = ?, value_minor = ?, currency = ?, status = ?, verified = ?, updated_at = ?
-       where site_id = ? and order_id = ?`,
-    )
-    .bind(
-      merged.visitorId,
-      merged.ts,
-      merged.valueMinor,
-      merged.currency,
-      merged.status,
-      merged.verified ? 1 : 0,
-      now,
-      siteId,
-      orderId,
-    )
-    .run();
+  await createDb(db)
+    .update(orders)
+    .set({ ...merged, updatedAt: now })
+    .where(and(eq(orders.siteId, siteId), eq(orders.orderId, orderId)));
 }
+
+/** Guarded by the version read: it changes nothing if another writer got there first. */
+const APPLY = `update orders set applied = ?1, credited_event_id = ?2, version = version + 1
+  where site_id = ?3 and order_id = ?4 and version = ?5`;
+
+/**
+ * Records what an order now adds to the aggregates (`applied`) and whom it credits, bumping its
+ * version, in the batch of the aggregate writes.
+ */
+export const applyStatement = (
+  db: D1Database,
+  siteId: string,
+  order: Pick<OrderRow, 'orderId' | 'version'>,
+  applied: string | null,
+  credited: string | null,
+): D1PreparedStatement => db.prepare(APPLY).bind(applied, credited, siteId, order.orderId, order.version);

@@ -1,6 +1,7 @@
-import type { ChatGroupBy } from '@lasttouch/shared';
+import { CHAT_GROUPS, type ChatGroupBy } from '@lasttouch/shared';
 import type { Db } from '../db/client.js';
 import { linkContactsDaily } from '../db/schema/index.js';
+import { perColumn } from '../db/sql.js';
 import { dayOf } from '../time/days.js';
 import { dayBounds, type StatsRange } from './query.js';
 
@@ -28,20 +29,24 @@ export const countContact = (
     })
     .onConflictDoNothing();
 
+const COUNT_INVALID_LANDING = `insert into invalid_landings_daily (site_id, day, reason, landings) values (?1, ?2, ?3, 1)
+  on conflict (site_id, day, reason) do update set landings = landings + 1`;
+
 /** Counts a landing whose token failed its check, per day and reason. */
 export const countInvalidLanding = (db: D1Database, siteId: string, day: number, reason: string): D1PreparedStatement =>
-  db
-    .prepare(
-      `insert into invalid_landings_daily (site_id, day, reason, landings) values (?, ?, ?, 1)
-       on conflict (site_id, day, reason) do update set landings = landings + 1`,
-    )
-    .bind(siteId, day, reason);
+  db.prepare(COUNT_INVALID_LANDING).bind(siteId, day, reason);
 
 /** Distinct conversations with a link issued in the range, per group. */
 export interface ContactCount {
   group: string;
   contacts: number;
 }
+
+const CONTACT_COUNTS = perColumn(
+  CHAT_GROUPS,
+  (column) => `select ${column} as "group", count(distinct conversation) as contacts from link_contacts_daily
+    where site_id = ?1 and day >= ?2 and day < ?3 group by ${column}`,
+);
 
 /**
  * Distinct conversations with a link issued in the range's days, per channel, agent ('' for
@@ -54,25 +59,16 @@ export async function contactCounts(
   groupBy: ChatGroupBy,
 ): Promise<ContactCount[]> {
   const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(
-      // `groupBy` is one of CHAT_GROUPS, each the name of a column.
-      `select ${groupBy} as "group", count(distinct conversation) as contacts from link_contacts_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 group by ${groupBy}`,
-    )
-    .bind(siteId, firstDay, endDay)
-    .all<ContactCount>();
+  const { results } = await db.prepare(CONTACT_COUNTS[groupBy]).bind(siteId, firstDay, endDay).all<ContactCount>();
   return results;
 }
+
+const INVALID_LANDINGS =
+  'select coalesce(sum(landings), 0) as n from invalid_landings_daily where site_id = ?1 and day >= ?2 and day < ?3';
 
 /** Landings with an invalid token in the range's days. */
 export async function invalidLandingCount(db: D1Database, siteId: string, range: StatsRange): Promise<number> {
   const { firstDay, endDay } = dayBounds(range);
-  const row = await db
-    .prepare(
-      'select coalesce(sum(landings), 0) as n from invalid_landings_daily where site_id = ?1 and day >= ?2 and day < ?3',
-    )
-    .bind(siteId, firstDay, endDay)
-    .first<{ n: number }>();
+  const row = await db.prepare(INVALID_LANDINGS).bind(siteId, firstDay, endDay).first<{ n: number }>();
   return row?.n ?? 0;
 }

@@ -1,4 +1,5 @@
-import type { Action, ChatGroupBy } from '@lasttouch/shared';
+import { type Action, CHAT_GROUPS, type ChatGroupBy } from '@lasttouch/shared';
+import { perColumn } from '../db/sql.js';
 import { dayBounds, type StatsRange } from './query.js';
 import { WIDGET_KEY } from './widget-aggregates.js';
 
@@ -37,49 +38,59 @@ export interface Contribution {
   touches: string[];
 }
 
-/** Every aggregate write of an order's contribution only applies while its version is the one read. */
-const GUARD = 'where exists (select 1 from orders where site_id = ? and order_id = ? and version = ?)';
+/**
+ * Every aggregate write of an order's contribution applies only while the order's version is
+ * the one read, so two writers racing cannot both apply a delta. `?1` is the site; the order id
+ * and version are the last two values.
+ */
+const guard = (orderParam: number): string =>
+  `where exists (select 1 from orders where site_id = ?1 and order_id = ?${orderParam} and version = ?${orderParam + 1})`;
 
+const ADD_ORDER_DAILY = `insert into order_daily (site_id, day, currency, verified, orders, value_minor)
+  select ?1, ?2, ?3, ?4, ?5, ?6 ${guard(7)}
+  on conflict (site_id, day, currency, verified) do update
+  set orders = orders + excluded.orders, value_minor = value_minor + excluded.value_minor`;
+
+const ADD_ORDER_TOUCH = `insert into order_touch_daily (site_id, day, action, channel, verified, orders)
+  select ?1, ?2, ?3, ?4, ?5, ?6 ${guard(7)}
+  on conflict (site_id, day, action, channel, verified) do update set orders = orders + excluded.orders`;
+
+const ADD_ORDER_CREDIT = `insert into order_credit_daily (site_id, day, action, kind, widget_id, campaign, sequence, channel,
+    conversation, agent, currency, verified, orders, value_minor, ms_to_order)
+  select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 ${guard(16)}
+  on conflict (site_id, day, action, kind, widget_id, campaign, sequence, channel, conversation, agent, currency,
+    verified)
+  do update set orders = orders + excluded.orders, value_minor = value_minor + excluded.value_minor,
+    ms_to_order = ms_to_order + excluded.ms_to_order`;
+
+/**
+ * The writes that add (`sign` 1) or subtract (-1) an order's contribution, guarded by the
+ * order's version.
+ */
 export function contributionStatements(
   db: D1Database,
   siteId: string,
   c: Contribution,
   sign: 1 | -1,
-  guard: { orderId: string; version: number },
+  order: { orderId: string; version: number },
 ): D1PreparedStatement[] {
-  const g = [siteId, guard.orderId, guard.version];
   const verified = c.verified ? 1 : 0;
   const statements = [
     db
-      .prepare(
-        `insert into order_daily (site_id, day, currency, verified, orders, value_minor) select ?, ?, ?, ?, ?, ? ${GUARD}
-         on conflict (site_id, day, currency, verified) do update
-         set orders = orders + excluded.orders, value_minor = value_minor + excluded.value_minor`,
-      )
-      .bind(siteId, c.day, c.currency, verified, sign, sign * c.valueMinor, ...g),
+      .prepare(ADD_ORDER_DAILY)
+      .bind(siteId, c.day, c.currency, verified, sign, sign * c.valueMinor, order.orderId, order.version),
     ...c.touches.map((touch) => {
       const [action, channel] = touch.split('|');
       return db
-        .prepare(
-          `insert into order_touch_daily (site_id, day, action, channel, verified, orders) select ?, ?, ?, ?, ?, ? ${GUARD}
-           on conflict (site_id, day, action, channel, verified) do update set orders = orders + excluded.orders`,
-        )
-        .bind(siteId, c.day, action, channel, verified, sign, ...g);
+        .prepare(ADD_ORDER_TOUCH)
+        .bind(siteId, c.day, action, channel, verified, sign, order.orderId, order.version);
     }),
   ];
   if (c.credit) {
     const k = c.credit;
     statements.push(
       db
-        .prepare(
-          `insert into order_credit_daily (site_id, day, action, kind, widget_id, campaign, sequence, channel, conversation,
-             agent, currency, verified, orders, value_minor, ms_to_order)
-           select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${GUARD}
-           on conflict (site_id, day, action, kind, widget_id, campaign, sequence, channel, conversation, agent, currency,
-             verified)
-           do update set orders = orders + excluded.orders, value_minor = value_minor + excluded.value_minor,
-             ms_to_order = ms_to_order + excluded.ms_to_order`,
-        )
+        .prepare(ADD_ORDER_CREDIT)
         .bind(
           siteId,
           c.day,
@@ -96,7 +107,8 @@ export function contributionStatements(
           sign,
           sign * c.valueMinor,
           sign * c.msToOrder,
-          ...g,
+          order.orderId,
+          order.version,
         ),
     );
   }
@@ -113,10 +125,17 @@ export interface ChatCreditRow {
   msToOrder: number;
 }
 
+const CHAT_CREDITS = perColumn(
+  CHAT_GROUPS,
+  (column) => `select ${column} as "group", currency, sum(orders) as orders, sum(value_minor) as valueMinor,
+      sum(ms_to_order) as msToOrder
+    from order_credit_daily
+    where site_id = ?1 and day >= ?2 and day < ?3 and action = 'link_landing' and verified >= ?4
+    group by ${column}, currency having sum(orders) > 0 order by ${column}, currency`,
+);
+
 /**
  * Orders credited to a tagged-link landing, per channel, agent or conversation and currency.
- * `groupBy` is spliced in as the column name: its type (and the route's validation) limits it
- * to CHAT_GROUPS.
  *
  * @example await chatCredits(env.DB, site.id, range, 'channel', false)
  */
@@ -129,12 +148,7 @@ export async function chatCredits(
 ): Promise<ChatCreditRow[]> {
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
-    .prepare(
-      `select ${groupBy} as "group", currency, sum(orders) as orders, sum(value_minor) as valueMinor, sum(ms_to_order) as msToOrder
-       from order_credit_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 and action = 'link_landing' and verified >= ?4
-       group by ${groupBy}, currency having sum(orders) > 0 order by ${groupBy}, currency`,
-    )
+    .prepare(CHAT_CREDITS[groupBy])
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
     .all<ChatCreditRow>();
   return results;
@@ -146,6 +160,10 @@ export interface OrderSum {
   orders: number;
   valueMinor: number;
 }
+
+const SITE_TOTALS = `select currency, sum(orders) as orders, sum(value_minor) as valueMinor from order_daily
+  where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4
+  group by currency having sum(orders) > 0 order by currency`;
 
 /**
  * Every placed order of the site (attributed or not) per currency: the website totals.
@@ -160,15 +178,16 @@ export async function siteTotals(
 ): Promise<OrderSum[]> {
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
-    .prepare(
-      `select currency, sum(orders) as orders, sum(value_minor) as valueMinor from order_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4
-       group by currency having sum(orders) > 0 order by currency`,
-    )
+    .prepare(SITE_TOTALS)
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
     .all<OrderSum>();
   return results;
 }
+
+const WIDGET_CREDITS = `select ${WIDGET_KEY} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
+  from order_credit_daily
+  where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and action != 'link_landing'
+  group by kind, widget_id, campaign, sequence, currency having sum(orders) > 0 order by currency`;
 
 /** Orders credited to each widget (`WIDGET_KEY`), per currency; tagged-link credits aside. */
 export async function widgetCredits(
@@ -179,16 +198,19 @@ export async function widgetCredits(
 ): Promise<(OrderSum & { key: string })[]> {
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
-    .prepare(
-      `select ${WIDGET_KEY} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
-       from order_credit_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and action != 'link_landing'
-       group by kind, widget_id, campaign, sequence, currency having sum(orders) > 0 order by currency`,
-    )
+    .prepare(WIDGET_CREDITS)
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
     .all<OrderSum & { key: string }>();
   return results;
 }
+
+const GROUP_CREDITS = perColumn(
+  ['campaign', 'sequence'] as const,
+  (column) => `select ${column} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
+    from order_credit_daily
+    where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and ${column} != ''
+    group by ${column}, currency having sum(orders) > 0 order by currency`,
+);
 
 /** Orders credited to each campaign or sequence, per currency. */
 export async function groupCredits(
@@ -200,16 +222,15 @@ export async function groupCredits(
 ): Promise<(OrderSum & { key: string })[]> {
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
-    .prepare(
-      `select ${groupType} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
-       from order_credit_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4 and ${groupType} != ''
-       group by ${groupType}, currency having sum(orders) > 0 order by currency`,
-    )
+    .prepare(GROUP_CREDITS[groupType])
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
     .all<OrderSum & { key: string }>();
   return results;
 }
+
+const TOUCH_COUNTS = `select action, channel, sum(orders) as orders from order_touch_daily
+  where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4
+  group by action, channel having sum(orders) > 0 order by orders desc, action, channel`;
 
 /** Orders each action (and channel) preceded inside its window, most first. */
 export async function touchCounts(
@@ -220,11 +241,7 @@ export async function touchCounts(
 ): Promise<{ action: Action; channel: string; orders: number }[]> {
   const { firstDay, endDay } = dayBounds(range);
   const { results } = await db
-    .prepare(
-      `select action, channel, sum(orders) as orders from order_touch_daily
-       where site_id = ?1 and day >= ?2 and day < ?3 and verified >= ?4
-       group by action, channel having sum(orders) > 0 order by orders desc, action, channel`,
-    )
+    .prepare(TOUCH_COUNTS)
     .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
     .all<{ action: Action; channel: string; orders: number }>();
   return results;
