@@ -67,7 +67,8 @@ async function drain(siteId: string): Promise<number> {
   return runs;
 }
 
-describe('re-attribution within the D1 query budget', () => {
+// Each test builds shops of 30 visitors through the API: the default 5 s is tight on a loaded two-core machine.
+describe('re-attribution within the D1 query budget', { timeout: 30_000 }, () => {
   it('PUT /v1/settings queues every visitor, answers 200 within the cap, and the cron finishes the work', async () => {
     const shop = await shopWithVisitors();
     expect(await creditedOrders(shop.siteId)).toBe(VISITORS);

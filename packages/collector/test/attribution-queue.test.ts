@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { reattributeVisitor } from '../src/attribution/apply-credit.js';
 import { createDb } from '../src/db/client.js';
 import { processQueue } from '../src/jobs/attribution-queue.js';
+import { enqueue, enqueueVisitorsWithOrders } from '../src/jobs/queries.js';
 import { loadSite } from '../src/sites/queries.js';
+import { DAY } from './attribution-helpers.js';
 import { checkoutEvent, createSite, ingest, uid, widgetEvent } from './helpers.js';
 
 const widgetOrders = async (siteId: string) =>
@@ -56,5 +58,52 @@ describe('attribution queue', () => {
     expect(await widgetOrders(site.id)).toBe(1);
     await Promise.all([1, 2, 3].map(() => reattributeVisitor(env.DB, site, visitorId)));
     expect(await widgetOrders(site.id)).toBe(3);
+  });
+});
+
+describe('re-running attribution against D1', () => {
+  const snapshot = async (siteId: string) => {
+    const rows = async (sql: string) => (await env.DB.prepare(sql).bind(siteId).all()).results;
+    return {
+      orders: await rows(
+        'select order_id, applied, credited_event_id, version from orders where site_id = ? order by order_id',
+      ),
+      daily: await rows('select * from order_daily where site_id = ? order by day, currency, verified'),
+      credit: await rows(
+        'select * from order_credit_daily where site_id = ? order by day, widget_id, currency, verified',
+      ),
+      touch: await rows('select * from order_touch_daily where site_id = ? order by day, action, channel, verified'),
+    };
+  };
+
+  it('leaves orders and aggregates unchanged when the queue is run over every subject twice', async () => {
+    const created = await createSite();
+    const ts = Date.now() - 3 * DAY;
+    const events = [0, 1, 2].flatMap((n) => {
+      const who = { v: uid('visitor'), s: uid('session') };
+      return [
+        widgetEvent({ ...who, ts: ts + n }),
+        widgetEvent({ ...who, ts: ts + DAY, k: 'block', w: 'hero' }),
+        checkoutEvent({ ...who, ts: ts + 2 * DAY, cur: n === 2 ? 'USD' : 'EUR' }),
+        checkoutEvent({ ...who, ts: ts + 2 * DAY + 1000 }),
+      ];
+    });
+    await ingest(created.writeKey, events);
+    const db = createDb(env.DB);
+    const site = (await loadSite(db, created.siteId))!;
+    const before = await snapshot(site.id);
+    expect(before.credit.length).toBeGreaterThan(0);
+
+    for (let run = 0; run < 2; run++) {
+      const { results } = await env.DB.prepare('select order_id as id from orders where site_id = ?')
+        .bind(site.id)
+        .all<{ id: string }>();
+      await env.DB.batch([
+        enqueueVisitorsWithOrders(env.DB, site.id, Date.now()),
+        ...results.map((o) => enqueue(env.DB, site.id, 'order', o.id, Date.now())),
+      ]);
+      expect(await processQueue(env.DB, site, Date.now(), [], 100)).toBe(0);
+      expect(await snapshot(site.id)).toEqual(before);
+    }
   });
 });
