@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { Settings } from '@lasttouch/shared';
+import { seededRandom } from '@lasttouch/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { contributionOf } from '../src/attribution/contribution.js';
 import { qualifyingAction } from '../src/attribution/interactions.js';
@@ -10,16 +11,9 @@ import { dayOf } from '../src/time/days.js';
 import { createShop, DAY, daysAgo, HOUR } from './attribution-helpers.js';
 import { checkoutEvent, uid, widgetEvent } from './helpers.js';
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
+/** A seeded generator, so a failure replays exactly. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

@@ -1,4 +1,3 @@
-import type { OrderStatus, OrderSource as SourceKind } from '@lasttouch/shared';
 import { and, eq, sql } from 'drizzle-orm';
 import { createDb } from '../db/client.js';
 import { orderSources, orders } from '../db/schema/index.js';
@@ -6,20 +5,8 @@ import type { MergedOrder, OrderSource } from './merge.js';
 
 /* The `orders` and `order_sources` tables: every report of an order, and their merge. */
 
-/** A report of an order, as `order_sources` keeps it. */
-export interface NewOrderSource {
-  siteId: string;
-  orderId: string;
-  source: SourceKind;
-  /** The event id of an SDK checkout, the digest of a server report. */
-  sourceKey: string;
-  visitorId: string | null;
-  ts: number | null;
-  valueMinor: number;
-  currency: string;
-  status: OrderStatus;
-  receivedAt: number;
-}
+/** A report of an order to store; its `sourceKey` is the SDK checkout's event id or the server report's digest. */
+export type NewOrderSource = Omit<OrderSource, 'seq'> & { siteId: string; orderId: string };
 
 /** A report is stored once: a retry with the same key changes nothing. */
 const INSERT_ORDER_SOURCE = `insert into order_sources
@@ -43,17 +30,7 @@ export const insertOrderSource = (db: D1Database, s: NewOrderSource): D1Prepared
     );
 
 /** The order row as its first report describes it; stage 2 re-merges it from all its sources. */
-export interface NewOrder {
-  siteId: string;
-  orderId: string;
-  visitorId: string | null;
-  ts: number;
-  valueMinor: number;
-  currency: string;
-  status: OrderStatus;
-  verified: boolean;
-  updatedAt: number;
-}
+export type NewOrder = MergedOrder & { siteId: string; orderId: string; updatedAt: number };
 
 /** Creates the order row if it is new; an existing one is left for the re-merge. */
 const INSERT_ORDER = `insert into orders

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { linkContactsDaily } from '../db/schema/index.js';
 import { perColumn } from '../db/sql.js';
 import { dayOf } from '../time/days.js';
-import { dayBounds, type StatsRange } from './query.js';
+import { rowsInRange, type StatsRange } from './query.js';
 
 /*
  * The tagged-link aggregates (`link_contacts_daily`, `invalid_landings_daily`): written when a
@@ -58,9 +58,7 @@ export async function contactCounts(
   range: StatsRange,
   groupBy: ChatGroupBy,
 ): Promise<ContactCount[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db.prepare(CONTACT_COUNTS[groupBy]).bind(siteId, firstDay, endDay).all<ContactCount>();
-  return results;
+  return rowsInRange<ContactCount>(db, CONTACT_COUNTS[groupBy], siteId, range);
 }
 
 const INVALID_LANDINGS =
@@ -68,7 +66,6 @@ const INVALID_LANDINGS =
 
 /** Landings with an invalid token in the range's days. */
 export async function invalidLandingCount(db: D1Database, siteId: string, range: StatsRange): Promise<number> {
-  const { firstDay, endDay } = dayBounds(range);
-  const row = await db.prepare(INVALID_LANDINGS).bind(siteId, firstDay, endDay).first<{ n: number }>();
+  const [row] = await rowsInRange<{ n: number }>(db, INVALID_LANDINGS, siteId, range);
   return row?.n ?? 0;
 }

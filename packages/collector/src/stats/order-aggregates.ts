@@ -1,6 +1,6 @@
 import { type Action, CHAT_GROUPS, type ChatGroupBy } from '@lasttouch/shared';
 import { perColumn } from '../db/sql.js';
-import { dayBounds, type StatsRange } from './query.js';
+import { rowsInRange, type StatsRange } from './query.js';
 import { WIDGET_KEY } from './widget-aggregates.js';
 
 /*
@@ -146,12 +146,7 @@ export async function chatCredits(
   groupBy: ChatGroupBy,
   verifiedOnly: boolean,
 ): Promise<ChatCreditRow[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(CHAT_CREDITS[groupBy])
-    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<ChatCreditRow>();
-  return results;
+  return rowsInRange<ChatCreditRow>(db, CHAT_CREDITS[groupBy], siteId, range, verifiedOnly ? 1 : 0);
 }
 
 /** Orders and their value in one currency. */
@@ -176,12 +171,7 @@ export async function siteTotals(
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<OrderSum[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(SITE_TOTALS)
-    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<OrderSum>();
-  return results;
+  return rowsInRange<OrderSum>(db, SITE_TOTALS, siteId, range, verifiedOnly ? 1 : 0);
 }
 
 const WIDGET_CREDITS = `select ${WIDGET_KEY} as key, currency, sum(orders) as orders, sum(value_minor) as valueMinor
@@ -196,12 +186,7 @@ export async function widgetCredits(
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<(OrderSum & { key: string })[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(WIDGET_CREDITS)
-    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<OrderSum & { key: string }>();
-  return results;
+  return rowsInRange<OrderSum & { key: string }>(db, WIDGET_CREDITS, siteId, range, verifiedOnly ? 1 : 0);
 }
 
 const GROUP_CREDITS = perColumn(
@@ -220,12 +205,7 @@ export async function groupCredits(
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<(OrderSum & { key: string })[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(GROUP_CREDITS[groupType])
-    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<OrderSum & { key: string }>();
-  return results;
+  return rowsInRange<OrderSum & { key: string }>(db, GROUP_CREDITS[groupType], siteId, range, verifiedOnly ? 1 : 0);
 }
 
 const TOUCH_COUNTS = `select action, channel, sum(orders) as orders from order_touch_daily
@@ -239,10 +219,5 @@ export async function touchCounts(
   range: StatsRange,
   verifiedOnly: boolean,
 ): Promise<{ action: Action; channel: string; orders: number }[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db
-    .prepare(TOUCH_COUNTS)
-    .bind(siteId, firstDay, endDay, verifiedOnly ? 1 : 0)
-    .all<{ action: Action; channel: string; orders: number }>();
-  return results;
+  return rowsInRange(db, TOUCH_COUNTS, siteId, range, verifiedOnly ? 1 : 0);
 }

@@ -16,6 +16,25 @@ export function dayBounds(range: StatsRange): { firstDay: number; endDay: number
   return { firstDay: dayOf(range.from), endDay: range.to };
 }
 
+/**
+ * The rows of an aggregate query over the range's day buckets. Every such query binds `?1` to
+ * the site, `?2` and `?3` to the bounds of `dayBounds`, then `extra` from `?4` on.
+ */
+export async function rowsInRange<T>(
+  db: D1Database,
+  sql: string,
+  siteId: string,
+  range: StatsRange,
+  ...extra: unknown[]
+): Promise<T[]> {
+  const { firstDay, endDay } = dayBounds(range);
+  const { results } = await db
+    .prepare(sql)
+    .bind(siteId, firstDay, endDay, ...extra)
+    .all<T>();
+  return results;
+}
+
 const MAX_RANGE_MS = 400 * DAY_MS;
 
 /**

@@ -1,6 +1,6 @@
 import type { Deriver, StoredEvent } from '../ingest/types.js';
 import { dayOf } from '../time/days.js';
-import { dayBounds, type StatsRange } from './query.js';
+import { rowsInRange, type StatsRange } from './query.js';
 
 /*
  * The widget aggregates (`widget_daily`, `group_daily`, `group_visitor_daily`, and the
@@ -153,9 +153,7 @@ const WIDGET_COUNTERS = `select ${WIDGET_KEY} as key, sum(instances) as instance
 
 /** Every widget's counters over the range's days. */
 export async function widgetCounters(db: D1Database, siteId: string, range: StatsRange): Promise<WidgetCounters[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db.prepare(WIDGET_COUNTERS).bind(siteId, firstDay, endDay).all<WidgetCounters>();
-  return results;
+  return rowsInRange<WidgetCounters>(db, WIDGET_COUNTERS, siteId, range);
 }
 
 export interface GroupCounters {
@@ -181,7 +179,5 @@ export async function groupCounters(
   groupType: 'campaign' | 'sequence',
   range: StatsRange,
 ): Promise<GroupCounters[]> {
-  const { firstDay, endDay } = dayBounds(range);
-  const { results } = await db.prepare(GROUP_COUNTERS).bind(siteId, firstDay, endDay, groupType).all<GroupCounters>();
-  return results;
+  return rowsInRange<GroupCounters>(db, GROUP_COUNTERS, siteId, range, groupType);
 }
