@@ -275,7 +275,7 @@ describe('aggregates', () => {
         );
       }
       expect(expected.daily.size, 'the stream produced orders').toBeGreaterThan(0);
-      // Campaign and sequence counters as the contract defines them, over whole and partial ranges.
+      // Campaign and sequence counters as docs/attribution.md defines them, over whole and partial ranges.
       const start = dayOf(daysAgo(6));
       for (const [first, days] of [
         [0, 4],

@@ -1,16 +1,17 @@
-import type { Action } from '@lasttouch/shared';
+import { ACTIONS, type Action } from '@lasttouch/shared';
 import type { Deriver, StoredEvent } from '../ingest/types.js';
 import { insertWidgetInteraction } from './queries.js';
 
-/** The action a widget event qualifies as (contract section 2), if any. */
+/**
+ * The action a widget event qualifies as, if any: `kind_type` when that is one of `ACTIONS`.
+ * A popup or block qualifies by a click, a notification by a click or a hover; showings and
+ * dismisses never do (a click on a dismiss control arrives as a dismiss).
+ *
+ * @example qualifyingAction({ type: 'hover', kind: 'notification' }) // 'notification_hover'
+ */
 export function qualifyingAction(event: Pick<StoredEvent, 'type' | 'kind'>): Action | null {
-  if (event.type === 'click') {
-    if (event.kind === 'popup') return 'popup_click';
-    if (event.kind === 'notification') return 'notification_click';
-    if (event.kind === 'block') return 'block_click';
-  }
-  if (event.type === 'hover' && event.kind === 'notification') return 'notification_hover';
-  return null;
+  const action = `${event.kind}_${event.type}`;
+  return (ACTIONS as readonly string[]).includes(action) ? (action as Action) : null;
 }
 
 /** Widget events that qualify: the candidate row attribution reads (`interactions`). */

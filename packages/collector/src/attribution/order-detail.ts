@@ -9,7 +9,7 @@ const MAX_CANDIDATES = 50;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function interactionView(i: Interaction): InteractionView {
+function interactionView(i: Interaction): InteractionView {
   return {
     action: i.action,
     kind: i.kind,

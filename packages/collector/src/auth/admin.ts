@@ -8,7 +8,7 @@ import { bearerToken } from './require-key.js';
  * Compares two secrets in constant time: comparing their digests gives equal-length inputs, so
  * neither the content nor the length of the configured token leaks through timing.
  */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
+async function secretsEqual(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
 }

@@ -2,7 +2,7 @@ import type { ErrorBody } from '@lasttouch/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
- * An error that becomes the contract's `{error: {code, message, details?}}` body with its
+ * An error that becomes the API's error body `{error: {code, message, details?}}` (`ErrorBody`) with its
  * status. Handlers throw it; `onError` in `app.ts` renders it.
  */
 export class ApiError extends Error {

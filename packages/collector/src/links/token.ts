@@ -17,7 +17,7 @@ import { LIMITS } from '@lasttouch/shared';
 import { fromBase64Url, randomToken, toBase64Url } from '../crypto/base64url.js';
 import { hmacSha256 } from '../crypto/hmac.js';
 
-export const TOKEN_VERSION = 1;
+const TOKEN_VERSION = 1;
 const LINK_ID_BYTES = 9;
 const MAC_BYTES = 16;
 const BODY_BYTES = 1 + LINK_ID_BYTES + 4;
