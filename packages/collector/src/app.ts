@@ -33,6 +33,10 @@ export const pipeline: Pipeline = {
     dismiss: widgetEvent(),
     landing: [recordLanding, queueLateInteraction],
     checkout: [recordCheckout, queueOrder],
+    // Stored for dedupe only until lift (eligible), identity (identify) and drop counts consume them.
+    eligible: [],
+    identify: [],
+    drop: [],
   },
   afterCommit: [attributeAfterCommit],
 };

@@ -65,7 +65,9 @@ export interface OrderRequest {
   value: number;
   currency: string;
   visitorId?: string;
-  /** ISO 8601 or UTC milliseconds. */
+  /** The store's customer id: the customer's other devices' interactions compete for the order. */
+  customerId?: string;
+  /** ISO 8601 or UTC milliseconds; at most 400 days old and 5 minutes ahead. */
   ts?: string | number;
   status?: OrderStatus;
 }
@@ -82,17 +84,34 @@ export interface LinkResponse {
   url: string;
 }
 
-/** Stats query string: ISO 8601 bounds and `verified=true`. */
+/**
+ * Stats query string. `from`/`to`: dates (`2026-11-01`, `to` inclusive) or instants on a local
+ * midnight of the site's time zone.
+ */
 export interface StatsQuery {
   from?: string;
   to?: string;
   verified?: 'true' | 'false';
+  /** `csv` answers `text/csv` (as does `Accept: text/csv`). */
+  format?: 'json' | 'csv';
+  /** `GET /v1/stats/daily`: narrow to one widget or campaign. */
+  widget?: string;
+  campaign?: string;
+  /** Pagination of routes whose rows grow without bound: the previous answer's `nextCursor`. */
+  cursor?: string;
+  limit?: string;
 }
 
 export interface StatsEnvelope<Row> {
+  /** The first day's local midnight. */
   from: string;
+  /** The local midnight after the last day (exclusive). */
   to: string;
+  /** The site's time zone the days were counted in. */
+  timezone: string;
   rows: Row[];
+  /** Present when more rows follow: pass it as `cursor`. */
+  nextCursor?: string;
 }
 
 export interface WidgetStatsRow {
@@ -140,6 +159,8 @@ export interface ChatStatsRow {
   averageSecondsBeforePurchase: number | null;
   /** `null` when the group has no contacts in the range. */
   turnoverPerContact: number | null;
+  /** `groupBy=agent` only: turnover after contact per production hour (`null` without hours). */
+  turnoverPerHour?: number | null;
   currency: string | null;
 }
 
@@ -170,7 +191,10 @@ export interface InteractionView {
   channel: string | null;
   conversation: string | null;
   ts: string;
+  /** Tagged-link landings: the link was opened by another visitor than its first one. */
   forwarded?: boolean;
+  /** The device (visitor id) whose interaction this is. */
+  visitorId?: string;
 }
 
 export interface CandidateView extends InteractionView {
@@ -190,6 +214,70 @@ export interface OrderDetail {
   candidates: CandidateView[];
   /** Every value reported for the order (SDK and server), kept visible when they conflict. */
   sources: { source: OrderSource; value: number; currency: string; status: OrderStatus; receivedAt: string }[];
+}
+
+/** One local day of `GET /v1/stats/daily`. */
+export interface DailyStatsRow {
+  /** `YYYY-MM-DD` in the site's time zone. */
+  date: string;
+  instances: number;
+  clicks: number;
+  hovers: number;
+  dismisses: number;
+  orders: number;
+  value: number;
+  currency: string | null;
+}
+
+export const LIFT_GROUPS = ['site', 'campaign', 'widget'] as const;
+export type LiftGroupBy = (typeof LIFT_GROUPS)[number];
+
+/** What the eligible visitors of one cohort did in the range. */
+export interface LiftCohort {
+  visitors: number;
+  converters: number;
+  orders: number;
+  value: number;
+  conversionRate: number | null;
+  revenuePerVisitor: number | null;
+}
+
+export interface LiftRow {
+  group: string;
+  currency: string | null;
+  exposed: LiftCohort;
+  holdout: LiftCohort;
+  /** Relative difference of conversion rates (exposed / holdout - 1); `null` when undefined. */
+  lift: number | null;
+  /** 95 % interval of `lift`. */
+  low: number | null;
+  high: number | null;
+  /** The interval excludes 0. */
+  significant: boolean;
+}
+
+/** `GET /v1/stats/lift`. */
+export interface LiftResponse extends StatsEnvelope<LiftRow> {
+  groupBy: LiftGroupBy;
+}
+
+/** `PUT /v1/agents/:agent/hours`: an agent's production hours on a local day. */
+export interface AgentHoursRequest {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** 0 to 24, quarter hours and finer allowed. */
+  hours: number;
+}
+
+/** `POST /v1/keys/rotate`. The admin token names the site with `siteId`. */
+export interface RotateKeyRequest {
+  kind: KeyKind;
+  siteId?: string;
+}
+
+/** The new key, shown once. */
+export interface RotateKeyResponse {
+  key: string;
 }
 
 export type { KeyKind };

@@ -2,11 +2,32 @@
 export const WIDGET_KINDS = ['popup', 'notification', 'block'] as const;
 export type WidgetKind = (typeof WIDGET_KINDS)[number];
 
-/** Event types on the wire between SDK and collector. */
+/** What a storefront can record of a widget (markup or JS API). */
 export const WIDGET_EVENT_TYPES = ['instance', 'click', 'hover', 'dismiss'] as const;
 export type WidgetEventType = (typeof WIDGET_EVENT_TYPES)[number];
-export const EVENT_TYPES = [...WIDGET_EVENT_TYPES, 'landing', 'checkout'] as const;
+
+/**
+ * Widget events on the wire: the four above, and `eligible` (the widget is in the document and
+ * would be shown), sent by both cohorts only while the tag runs a holdout.
+ */
+export const WIDGET_WIRE_TYPES = [...WIDGET_EVENT_TYPES, 'eligible'] as const;
+export type WidgetWireType = (typeof WIDGET_WIRE_TYPES)[number];
+
+/** Event types on the wire between SDK and collector. */
+export const EVENT_TYPES = [...WIDGET_WIRE_TYPES, 'landing', 'checkout', 'identify', 'drop'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * The shape of a visitor id the SDK creates (and the collector's cookie accepts). A stored id of
+ * another shape is replaced by the SDK, never sent.
+ */
+export const VISITOR_ID_PATTERN = /^[0-9a-z]{16,32}$/;
+
+/** Name of the visitor cookie (script-written, and server-set on a first-party mount). */
+export const VISITOR_COOKIE = 'lt_v';
+
+/** `data-holdout`: the largest share of visitors (percent) a site may hold out of every widget. */
+export const MAX_HOLDOUT_PERCENT = 50;
 
 /** Channels agents commonly send tagged links through; any short lowercase name is accepted. */
 export const KNOWN_CHANNELS = ['whatsapp', 'messenger', 'instagram', 'sms', 'email', 'chat'] as const;

@@ -46,6 +46,8 @@ export function normalizeEvent(wire: WireEvent, siteId: string, now: number): No
     }
     return { ok: true, event: { ...event, orderId: wire.o, valueMinor, currency: wire.cur } };
   }
+  // The clear customer id never reaches storage.
+  if (wire.t === 'identify' || wire.t === 'drop') return { ok: true, event };
   return {
     ok: true,
     event: { ...event, kind: wire.k, widgetId: wire.w, campaign: wire.c ?? null, sequence: wire.q ?? null },

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { LIMITS, WIDGET_EVENT_TYPES, WIDGET_KINDS } from '../constants.js';
-import type { CheckoutEvent, LandingEvent, WidgetEvent, WireEvent } from '../wire.js';
+import { LIMITS, WIDGET_KINDS, WIDGET_WIRE_TYPES } from '../constants.js';
+import type { CheckoutEvent, DropEvent, IdentifyEvent, LandingEvent, WidgetEvent, WireEvent } from '../wire.js';
 import { currencyCode, label, opaqueId, orderValue, text, type Validation, validateWith } from './common.js';
 
 const base = {
@@ -9,11 +9,12 @@ const base = {
   s: opaqueId(),
   ts: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   p: text().max(LIMITS.pathLength),
+  h: z.union([z.literal(0), z.literal(1)]).optional(),
 };
 
 const widgetEvent: z.ZodType<WidgetEvent> = z.strictObject({
   ...base,
-  t: z.enum(WIDGET_EVENT_TYPES),
+  t: z.enum(WIDGET_WIRE_TYPES),
   k: z.enum(WIDGET_KINDS),
   w: label(),
   c: label().optional(),
@@ -38,13 +39,28 @@ const checkoutEvent: z.ZodType<CheckoutEvent> = z.strictObject({
   cur: currencyCode,
 });
 
+const identifyEvent: z.ZodType<IdentifyEvent> = z.strictObject({
+  ...base,
+  t: z.literal('identify'),
+  cu: label(),
+});
+
+const dropEvent: z.ZodType<DropEvent> = z.strictObject({
+  ...base,
+  t: z.literal('drop'),
+  n: z.number().int().min(1).max(1_000_000),
+});
+
 const schemas: Record<string, z.ZodType<WireEvent>> = {
   instance: widgetEvent,
   click: widgetEvent,
   hover: widgetEvent,
   dismiss: widgetEvent,
+  eligible: widgetEvent,
   landing: landingEvent,
   checkout: checkoutEvent,
+  identify: identifyEvent,
+  drop: dropEvent,
 };
 
 /**
