@@ -1,11 +1,13 @@
 /**
  * Deterministic synthetic traffic for the benchmarks: the same session index always gives the
  * same events, so the bench worker (seeding) and Node (ingest batches) agree without shipping
- * data around. Runs in workerd (bundled by wrangler) and in Node (type stripping): no Node or
- * Workers APIs, no relative imports.
+ * data around. Node or Workers alike: no API of either.
  */
 import type { WidgetKind, WireEvent } from '@lasttouch/shared';
-import { seededRandom as rng } from '../test/seeded-random.ts';
+import { seededRandom as rng } from '@lasttouch/shared/testing';
+
+/** The storefront the synthetic traffic comes from: every bench site allows this origin. */
+export const SHOP = 'https://shop.example';
 
 /** The mix of issue 7: 200 widgets, 20 campaigns, 50k visitors, 2% of sessions ordering. */
 export const MIX = {

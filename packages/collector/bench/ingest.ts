@@ -9,9 +9,10 @@
  * the collector's ingest code with a metered D1.
  */
 import type { WireEvent } from '@lasttouch/shared';
-import { fmt, machine, median, percentile, QUICK, ratio, table, writeResult } from '../../sdk/bench/lib.ts';
-import { sessionsEvents } from './generate.ts';
-import { call, createSite, SHOP, startWorker } from './harness.ts';
+import { fmt, machine, median, percentile, QUICK, ratio, table, writeResult } from '@lasttouch/shared/testing/bench';
+import { CollectorApi, call } from '../e2e/harness/api.ts';
+import { startWorker } from '../e2e/harness/wrangler-dev.ts';
+import { SHOP, sessionsEvents } from './generate.ts';
 
 const BATCHES = [1, 20, 50];
 const CONCURRENCY = [1, 8];
@@ -126,7 +127,7 @@ async function measureTarget(target: Target, url: string, writeKey: string): Pro
 
 /** Rows written per event by the collector's ingest path, per event type and for the mix. */
 async function rowsWritten(origin: string): Promise<{ type: string; events: number; rowsPerEvent: number }[]> {
-  const site = await createSite(origin);
+  const site = await new CollectorApi(origin).createSite([SHOP]);
   const { url } = await call<{ url: string }>(`${origin}/v1/links`, {
     key: site.agentKey,
     body: { url: `${SHOP}/p`, conversation: 'conv', channel: 'whatsapp' },
@@ -160,14 +161,14 @@ const results: CaseResult[] = [];
 let written: { type: string; events: number; rowsPerEvent: number }[] = [];
 let storageRowsPerEvent = 0;
 
-const noop = await startWorker('bench/wrangler.noop.jsonc');
+const noop = await startWorker({ config: 'bench/wrangler.noop.jsonc', d1: false });
 try {
   results.push(...(await measureTarget('noop', `${noop.origin}/v1/events`, 'none')));
 } finally {
   await noop.dispose();
 }
 
-const bench = await startWorker('wrangler.jsonc', { d1: true, script: 'bench/worker.ts' });
+const bench = await startWorker({ script: 'bench/worker.ts' });
 try {
   results.push(...(await measureTarget('storage', `${bench.origin}/bench/raw-insert?site=bench`, 'none')));
   const one = await call<{ accepted: number; rowsWritten: number }>(`${bench.origin}/bench/raw-insert?site=rw`, {
@@ -180,9 +181,9 @@ try {
   await bench.dispose();
 }
 
-const collector = await startWorker('wrangler.jsonc', { d1: true });
+const collector = await startWorker();
 try {
-  const site = await createSite(collector.origin);
+  const site = await new CollectorApi(collector.origin).createSite([SHOP]);
   results.push(...(await measureTarget('lasttouch', `${collector.origin}/v1/events`, site.writeKey)));
 } finally {
   await collector.dispose();

@@ -5,7 +5,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { ARTIFACTS, fmt, machine, ROOT, ratio, table } from '../../sdk/bench/lib.ts';
+import {
+  ARTIFACTS,
+  fmt,
+  type MemoryRun,
+  machine,
+  memoryTable,
+  ROOT,
+  ratio,
+  table,
+} from '@lasttouch/shared/testing/bench';
 import type { ScaleResult } from './scale.ts';
 
 const read = <T>(name: string): T | undefined =>
@@ -42,17 +51,7 @@ interface Browser {
   interactions: number;
   mainThread: { sdk: Side; base: Side };
   footprints: Footprint[];
-  memory: {
-    events: number;
-    results: {
-      withSdk: boolean;
-      before: number;
-      after: number;
-      growth: number;
-      localStorageBytes: number;
-      queuedEvents: number;
-    }[];
-  };
+  memory: { events: number; results: MemoryRun[] };
 }
 interface IngestCase {
   target: string;
@@ -367,11 +366,11 @@ if (scale && scale.results.length > 0) {
       'visitors drawn from 50,000, 3–8 widgets shown per session, 8% clicked, 15% of notifications hovered, 20% dismissed, ' +
       '5% of sessions landing through one of 60 tagged links, 2% of sessions ordering; spread over the last 27 days.\n\n' +
       "**How it was seeded**: sites, links and a probe visitor go through the HTTP API. The bulk is seeded with the collector's own " +
-      'ingest code run in Node (bench/seed.ts): `sortBatch` (validation, normalisation), every registered deriver ' +
-      '(interactions, distinct facts, daily aggregates, orders, landings) and the after-commit hooks (attribution), 500 sessions per ' +
-      "transaction, against the local D1's SQLite file through a D1 adapter over `node:sqlite`, while the worker is stopped. Only the " +
-      'event row itself is inserted by one cached statement (instead of a drizzle query per event) and the duplicate check is skipped ' +
-      '(generated ids are unique). So every aggregate is what ingestion writes; seeding through HTTP runs at a few hundred to ~1,000 ' +
+      'ingest code run in Node (bench/seed.ts): `sortBatch` (validation, normalisation), the event rows, every deriver of the ' +
+      'pipeline (interactions, distinct facts, daily aggregates, orders, landings) and the after-commit hooks (attribution), 500 ' +
+      "sessions per transaction, against the local D1's SQLite file through a D1 adapter over `node:sqlite`, while the worker is " +
+      'stopped. Only the duplicate check is skipped (generated ids are unique). So every aggregate is what ingestion writes; ' +
+      'seeding through HTTP runs at a few hundred to ~1,000 ' +
       'events/s here, which would take far beyond the time budget for 10^6.\n\n' +
       `Each endpoint: ${scale.repeats} timed requests over HTTP (after 2 warm-ups) to the bench worker, whose non-\`/bench\` paths are ` +
       "the collector app unchanged; rows read = D1 `meta.rows_read` summed over the request's statements (key lookup included), " +
@@ -508,19 +507,7 @@ if (browser) {
       'click events on the 50-widget page, `data-api` pointing at a closed loopback port (collector unreachable, every send fails and ' +
       'is retried with backoff).\n',
   );
-  out.push(
-    table(
-      ['SDK', 'heap before B', 'heap after B', 'growth B', 'localStorage B', 'events still queued'],
-      browser.memory.results.map((r) => [
-        r.withSdk ? 'yes' : 'no',
-        fmt(r.before),
-        fmt(r.after),
-        fmt(r.growth),
-        fmt(r.localStorageBytes),
-        fmt(r.queuedEvents),
-      ]),
-    ),
-  );
+  out.push(memoryTable(browser.memory.results));
   const withSdk = browser.memory.results.find((r) => r.withSdk);
   const without = browser.memory.results.find((r) => !r.withSdk);
   if (withSdk && without) {

@@ -12,9 +12,11 @@
  * The 10^6 step runs only if the seeding rate measured so far says it fits the time budget
  * (below); otherwise the gap is recorded.
  */
-import { fmt, machine, median, percentile, QUICK, ratio, table, writeResult } from '../../sdk/bench/lib.ts';
-import { sessionEvents } from './generate.ts';
-import { call, createSite, SHOP, type Site, startWorker } from './harness.ts';
+import type { CreateSiteResponse } from '@lasttouch/shared';
+import { fmt, machine, median, percentile, QUICK, ratio, table, writeResult } from '@lasttouch/shared/testing/bench';
+import { CollectorApi, call } from '../e2e/harness/api.ts';
+import { startWorker } from '../e2e/harness/wrangler-dev.ts';
+import { SHOP, sessionEvents } from './generate.ts';
 import { seedSessions } from './seed.ts';
 
 const started = Date.now();
@@ -105,7 +107,7 @@ export interface ScaleResult {
 
 async function measure(
   origin: string,
-  site: Site,
+  site: CreateSiteResponse,
 ): Promise<Omit<ScaleResult, 'target' | 'events' | 'seedMs' | 'seedRate'>> {
   const tables = await call<Record<string, number>>(`${origin}/bench/counts`);
   const endpoints: EndpointResult[] = [];
@@ -154,11 +156,11 @@ async function measure(
   };
 }
 
-const worker = await startWorker('wrangler.jsonc', { d1: true, script: 'bench/worker.ts' });
+const worker = await startWorker({ script: 'bench/worker.ts' });
 const results: ScaleResult[] = [];
 const gaps: string[] = [];
 try {
-  const site = await createSite(worker.origin);
+  const site = await new CollectorApi(worker.origin).createSite([SHOP]);
   const tokens: string[] = [];
   for (let i = 0; i < LINKS; i++) {
     const { url } = await call<{ url: string }>(`${worker.origin}/v1/links`, {

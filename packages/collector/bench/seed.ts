@@ -51,9 +51,9 @@ export interface SeedResult {
 
 /**
  * Ingests sessions `[from, to)` of the synthetic mix for `siteId`, `sessionsPerBatch` sessions
- * per transaction: what `storeEvents` does (store.ts `attempt`), minus its duplicate check
- * (generated ids are unique) and with the event row inserted by one cached statement instead
- * of a drizzle query built per event; every deriver and after-commit hook is the collector's.
+ * per transaction: what stage 1 of ingestion does (ingest/pipeline.ts `attempt`) minus its
+ * duplicate check (generated ids are unique), then stage 2. The event rows, every deriver and
+ * every after-commit hook are the collector's own statements.
  */
 export async function seedSessions(
   persistDir: string,
@@ -62,17 +62,13 @@ export async function seedSessions(
   to: number,
   opts: SessionOptions & { sessionsPerBatch?: number },
 ): Promise<SeedResult> {
-  const [{ sortBatch }, { afterCommit, derivers }, { loadSite }, { createDb }, { events }, { getTableColumns }] =
-    await Promise.all([
-      import('../src/ingest/routes.ts'),
-      import('../src/ingest/derivers.ts'),
-      import('../src/sites/store.ts'),
-      import('../src/db/client.ts'),
-      import('../src/db/schema/index.ts'),
-      import('drizzle-orm'),
-    ]);
-  const columns = Object.entries(getTableColumns(events));
-  const insertEvent = `insert into events (${columns.map(([, c]) => c.name).join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+  const [{ sortBatch }, { insertEvent }, { pipeline }, { loadSite }, { createDb }] = await Promise.all([
+    import('../src/ingest/sort-batch.ts'),
+    import('../src/ingest/queries.ts'),
+    import('../src/app.ts'),
+    import('../src/sites/queries.ts'),
+    import('../src/db/client.ts'),
+  ]);
   const started = performance.now();
   const d1 = new SqliteD1(d1File(persistDir));
   const db = d1 as unknown as D1Database;
@@ -87,13 +83,12 @@ export async function seedSessions(
       const { candidates, rejected } = sortBatch(batch, site.id, ctx.now);
       const statements: D1PreparedStatement[] = [];
       for (const { event, wire } of candidates) {
-        const row = event as Record<string, unknown>;
-        statements.push(db.prepare(insertEvent).bind(...columns.map(([key]) => row[key] ?? null)));
-        for (const derive of derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
+        statements.push(insertEvent(db, event));
+        for (const derive of pipeline.derivers[wire.t]) statements.push(...(await derive(ctx, event, wire)));
       }
       await db.batch(statements);
       const stored = candidates.map((c) => c.event);
-      if (stored.length > 0) for (const hook of afterCommit) await hook(ctx, stored);
+      if (stored.length > 0) for (const hook of pipeline.afterCommit) await hook(ctx, stored);
       result.events += batch.length;
       result.accepted += stored.length;
       result.rejected += rejected.length;

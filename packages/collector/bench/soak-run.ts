@@ -11,8 +11,9 @@
  * Env: SOAK_VISITORS (default 400), SOAK_CONCURRENCY (8), SOAK_SECONDS (time bound, 240), SOAK_SEED.
  */
 import type { ChatStatsResponse, StatsEnvelope, WidgetStatsRow } from '@lasttouch/shared';
-import { ADMIN_TOKEN, startCollector } from '../e2e/harness/collector.ts';
-import { seededRandom as rng } from '../test/seeded-random.ts';
+import { seededRandom as rng } from '@lasttouch/shared/testing';
+import { CollectorApi } from '../e2e/harness/api.ts';
+import { startWorker } from '../e2e/harness/wrangler-dev.ts';
 
 const VISITORS = Number(process.env.SOAK_VISITORS ?? 400);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 8);
@@ -154,16 +155,13 @@ async function sendUntilAcknowledged(origin: string, key: string, batch: Event[]
 
 async function main() {
   const started = Date.now();
-  const collector = await startCollector();
+  const collector = await startWorker();
   let failed = false;
   try {
     const deadline = Date.now() + SECONDS * 1000;
-    const created = await fetch(`${collector.origin}/v1/sites`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'soak' }),
-    });
-    const site = (await created.json()) as { siteId: string; writeKey: string; readKey: string };
+    const api = new CollectorApi(collector.origin);
+    // No allowed origins: the simulated visitors send no Origin, as servers and apps do.
+    const site = await api.createSite([]);
 
     const now = Date.now();
     const sentIds = new Set<string>();
@@ -196,15 +194,9 @@ async function main() {
     );
     const sendSeconds = (Date.now() - sendStart) / 1000;
 
-    const get = async <T>(path: string): Promise<T> => {
-      const res = await fetch(`${collector.origin}${path}`, { headers: { Authorization: `Bearer ${site.readKey}` } });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
-    const widgets = await get<StatsEnvelope<WidgetStatsRow>>(
-      `/v1/stats/widgets?from=${new Date(now - 2 * 86_400_000).toISOString()}`,
-    );
-    const chat = await get<ChatStatsResponse>(`/v1/stats/chat?from=${new Date(now - 2 * 86_400_000).toISOString()}`);
+    const from = new Date(now - 2 * 86_400_000).toISOString();
+    const widgets = await api.get<StatsEnvelope<WidgetStatsRow>>(`/v1/stats/widgets?from=${from}`, site.readKey);
+    const chat = await api.get<ChatStatsResponse>(`/v1/stats/chat?from=${from}`, site.readKey);
     await collector.stop();
     const count = async (sql: string) => (await collector.query<{ n: number; d: number }>(sql))[0]!;
     const stored = await count(

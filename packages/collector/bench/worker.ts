@@ -16,10 +16,12 @@
 
 import type { WireEvent } from '@lasttouch/shared';
 import { app } from '../src/app.ts';
-import { loadInteractions, loadVisitorOrders, reattribute } from '../src/attribution/apply.ts';
+import { loadInteractions } from '../src/attribution/queries.ts';
+import { reattribute } from '../src/attribution/reattribute.ts';
 import { createDb } from '../src/db/client.ts';
 import type { Bindings } from '../src/env.ts';
-import { loadSite } from '../src/sites/store.ts';
+import { loadVisitorOrders } from '../src/orders/queries.ts';
+import { loadSite } from '../src/sites/queries.ts';
 import { meterD1 } from './d1-meter.ts';
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { eventually } from './harness/api.js';
-import { widget, widgetReaches } from './harness/stats.js';
-import { useSuite } from './harness/suite.js';
+import { eventually } from './harness/api.ts';
+import { widget, widgetReaches } from './harness/stats.ts';
+import { useSuite } from './harness/suite.ts';
 
 describe('consent in a real browser', () => {
   const suite = useSuite();

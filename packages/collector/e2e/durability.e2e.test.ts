@@ -1,8 +1,8 @@
 import type { Request } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { eventually } from './harness/api.js';
-import { widgetReaches } from './harness/stats.js';
-import { useSuite } from './harness/suite.js';
+import { eventually } from './harness/api.ts';
+import { widgetReaches } from './harness/stats.ts';
+import { useSuite } from './harness/suite.ts';
 
 /** Event ids in the batches a page sent to the collector. */
 function sentEventIds(req: Request): string[] {

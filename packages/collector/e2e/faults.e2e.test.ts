@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { eventually } from './harness/api.js';
-import { startFaultyProxy } from './harness/faulty-proxy.js';
-import { widget } from './harness/stats.js';
-import { useSuite } from './harness/suite.js';
+import { eventually } from './harness/api.ts';
+import { startFaultyProxy } from './harness/faulty-proxy.ts';
+import { widget } from './harness/stats.ts';
+import { useSuite } from './harness/suite.ts';
 
 const ready = (page: Page) =>
   page.waitForFunction(() => typeof window.lasttouch === 'function' && !('q' in window.lasttouch));

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { widgetReaches } from './harness/stats.js';
-import { useSuite } from './harness/suite.js';
+import { widgetReaches } from './harness/stats.ts';
+import { useSuite } from './harness/suite.ts';
 
 const visitorId = (page: Page) =>
   page.evaluate(() => new Promise<string>((resolve) => window.lasttouch('visitorId', resolve)));

@@ -1,8 +1,8 @@
 import type { ChatStatsResponse, LinkResponse } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { eventually } from './harness/api.js';
-import { orderDetail } from './harness/stats.js';
-import { useSuite } from './harness/suite.js';
+import { eventually } from './harness/api.ts';
+import { orderDetail } from './harness/stats.ts';
+import { useSuite } from './harness/suite.ts';
 
 describe('tagged links in a real browser', () => {
   const suite = useSuite();

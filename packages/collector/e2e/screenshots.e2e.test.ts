@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { useSuite } from './harness/suite.js';
+import { useSuite } from './harness/suite.ts';
 
 const artifacts = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
 

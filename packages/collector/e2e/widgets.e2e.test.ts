@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { orderDetail, widget, widgetReaches } from './harness/stats.js';
-import { useSuite } from './harness/suite.js';
+import { orderDetail, widget, widgetReaches } from './harness/stats.ts';
+import { useSuite } from './harness/suite.ts';
 
 describe('widgets in a real browser', () => {
   const suite = useSuite();

@@ -1,5 +1,5 @@
 import { app } from './app.js';
-import { drainAttributionQueue } from './attribution/scheduled.js';
 import type { Bindings } from './env.js';
+import { drainAttributionQueue } from './jobs/cron.js';
 
 export default { fetch: app.fetch, scheduled: drainAttributionQueue } satisfies ExportedHandler<Bindings>;

@@ -1,11 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { LEFTOVERS, processQueue } from '../src/attribution/queue.js';
-import { INLINE_MARKERS } from '../src/attribution/settings-hook.js';
 import { createDb } from '../src/db/client.js';
 import worker from '../src/index.js';
-import { loadSite } from '../src/sites/store.js';
+import { LEFTOVERS, processQueue } from '../src/jobs/attribution-queue.js';
+import { INLINE_MARKERS } from '../src/jobs/settings-hook.js';
+import { loadSite } from '../src/sites/queries.js';
 import { callWithDb, countingD1, createShop, type Shop, visitor } from './attribution-helpers.js';
 import { checkoutEvent, widgetEvent } from './helpers.js';
 
@@ -67,7 +67,8 @@ async function drain(siteId: string): Promise<number> {
   return runs;
 }
 
-describe('re-attribution within the D1 query budget', () => {
+// Each test builds shops of 30 visitors through the API: the default 5 s is tight on a loaded two-core machine.
+describe('re-attribution within the D1 query budget', { timeout: 30_000 }, () => {
   it('PUT /v1/settings queues every visitor, answers 200 within the cap, and the cron finishes the work', async () => {
     const shop = await shopWithVisitors();
     expect(await creditedOrders(shop.siteId)).toBe(VISITORS);

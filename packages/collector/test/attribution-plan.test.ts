@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { meterD1 } from '../bench/d1-meter.js';
-import { loadInteractions } from '../src/attribution/apply.js';
+import { loadInteractions } from '../src/attribution/queries.js';
 import { createSite, ingest, uid, widgetEvent } from './helpers.js';
 
 /**

@@ -1,25 +1,19 @@
 import { env } from 'cloudflare:workers';
 import type { Settings } from '@lasttouch/shared';
+import { seededRandom } from '@lasttouch/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { contributionOf } from '../src/attribution/contribution.js';
-import { qualifyingAction } from '../src/attribution/derivers.js';
+import { qualifyingAction } from '../src/attribution/interactions.js';
 import { attributeVisitor, type Interaction } from '../src/attribution/rules.js';
-import type { StoredEvent } from '../src/ingest/derive.js';
+import type { StoredEvent } from '../src/ingest/types.js';
 import { mergeOrder, type OrderSource } from '../src/orders/merge.js';
-import { dayOf } from '../src/stats/range.js';
+import { dayOf } from '../src/time/days.js';
 import { createShop, DAY, daysAgo, HOUR } from './attribution-helpers.js';
 import { checkoutEvent, uid, widgetEvent } from './helpers.js';
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
+/** A seeded generator, so a failure replays exactly. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),
@@ -281,7 +275,7 @@ describe('aggregates', () => {
         );
       }
       expect(expected.daily.size, 'the stream produced orders').toBeGreaterThan(0);
-      // Campaign and sequence counters as the contract defines them, over whole and partial ranges.
+      // Campaign and sequence counters as docs/attribution.md defines them, over whole and partial ranges.
       const start = dayOf(daysAgo(6));
       for (const [first, days] of [
         [0, 4],

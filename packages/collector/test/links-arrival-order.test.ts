@@ -5,6 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { LINK_PARAM } from '@lasttouch/shared';
+import { seededRandom } from '@lasttouch/shared/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../src/links/token.js';
 import { callWithKey, checkoutEvent, createSite, ingest, landingEvent, widgetEvent } from './helpers.js';
@@ -94,15 +95,9 @@ function story(tokens: Tokens) {
   ];
 }
 
-/** A deterministic shuffle (mulberry32), so a failure names the seed that produced it. */
+/** A deterministic shuffle, so a failure names the seed that produced it. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const random = seededRandom(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { type ChatStatsResponse, LINK_PARAM } from '@lasttouch/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '../src/db/client.js';
-import { recordLink } from '../src/links/store.js';
+import { recordLink } from '../src/links/queries.js';
 import { newLinkId, signToken } from '../src/links/token.js';
 import { callWithKey, checkoutEvent, createSite, ingest, landingEvent, uid } from './helpers.js';
 
@@ -28,7 +27,7 @@ async function issuedBefore(site: Site, issuedAt: number, conversation: string, 
     .first<{ link_secret: string }>())!;
   const linkId = newLinkId();
   const token = await signToken({ siteId: site.siteId, secret, linkId, issuedAt });
-  await recordLink(createDb(env.DB), {
+  await recordLink(env.DB, {
     siteId: site.siteId,
     linkId,
     url: `${ORIGIN}/p?${LINK_PARAM}=${token}`,

@@ -3,7 +3,13 @@
  * yields values that are invalid for one kind of field by construction, so the expected answer
  * (a rejection) never depends on the validator under test.
  */
+import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
+
+/** Inputs per endpoint and property: `ROBUSTNESS_RUNS` (the bench run uses 10000), 200 by default. */
+export const RUNS = Number((env as unknown as { ROBUSTNESS_RUNS?: string }).ROBUSTNESS_RUNS) || 200;
+/** The seed of every robustness property, so a failure replays exactly. */
+export const SEED = 20_261_127;
 
 /**
  * A number literal placed verbatim in the JSON text: JSON values cannot be NaN or Infinity,

@@ -7,13 +7,12 @@
  * acknowledged and lost, every event stored once, stats equal a recount of what was sent.
  */
 import { env } from 'cloudflare:workers';
+import { seededRandom as rng } from '@lasttouch/shared/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app.js';
 import { BASE_URL, callWithKey, checkoutEvent, createSite, ingest, uid, widgetEvent } from './helpers.js';
-import { seededRandom as rng } from './seeded-random.js';
+import { RUNS, SEED } from './robustness-arbitraries.js';
 
-const SEED = 20_261_127;
-const RUNS = Number((env as unknown as { ROBUSTNESS_RUNS?: string }).ROBUSTNESS_RUNS) || 200;
 const VISITORS = Math.max(60, Math.floor(RUNS / 2));
 const MAX_ATTEMPTS = 60;
 

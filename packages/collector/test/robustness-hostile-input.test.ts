@@ -22,13 +22,13 @@ import {
   notNumber,
   notString,
   Raw,
+  RUNS,
   rawNumber,
+  SEED,
   serialize,
   withField,
 } from './robustness-arbitraries.js';
 
-const RUNS = Number((env as unknown as { ROBUSTNESS_RUNS?: string }).ROBUSTNESS_RUNS) || 200;
-const SEED = 20_261_127;
 const ORIGIN = 'https://shop.example';
 const DAY = 86_400_000;
 

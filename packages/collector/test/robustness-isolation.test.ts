@@ -147,7 +147,9 @@ describe('abuse and isolation', () => {
         checked++;
       }
     }
-    console.log(`[robustness] key kinds: ${checked} endpoint × key-kind pairs answered as the contract says`);
+    console.log(
+      `[robustness] key kinds: ${checked} endpoint × key-kind pairs answered as the key table of docs/architecture.md says`,
+    );
   });
 
   it("site A's keys never read or change site B, on any endpoint", async () => {

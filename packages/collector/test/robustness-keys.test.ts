@@ -19,9 +19,8 @@ import {
   uid,
   widgetEvent,
 } from './helpers.js';
+import { RUNS, SEED } from './robustness-arbitraries.js';
 
-const RUNS = Number((env as unknown as { ROBUSTNESS_RUNS?: string }).ROBUSTNESS_RUNS) || 200;
-const SEED = 20_261_127;
 const ORIGIN = 'https://shop.example';
 const TOKENS = 10_000;
 /** Mutated keys per kind: the test run uses RUNS (200), the bench run 10000. */

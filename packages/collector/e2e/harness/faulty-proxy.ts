@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { freePort } from './collector.js';
+import { freePort } from './wrangler-dev.ts';
 
 export type Fault = 'pass' | '503' | '429';
 

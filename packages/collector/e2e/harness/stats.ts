@@ -1,7 +1,7 @@
 import type { OrderDetail, StatsEnvelope, WidgetStatsRow } from '@lasttouch/shared';
-import type { CollectorApi } from './api.js';
-import { eventually } from './api.js';
-import type { Shop } from './suite.js';
+import type { CollectorApi } from './api.ts';
+import { eventually } from './api.ts';
+import type { Shop } from './suite.ts';
 
 export async function widgetRows(api: CollectorApi, shop: Shop): Promise<WidgetStatsRow[]> {
   return (await api.get<StatsEnvelope<WidgetStatsRow>>('/v1/stats/widgets', shop.readKey)).rows;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './collector.js';
+import { freePort } from './wrangler-dev.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const sdkBuild = fileURLToPath(new URL('../../../sdk/dist/lasttouch.js', import.meta.url));

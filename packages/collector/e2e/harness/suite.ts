@@ -1,9 +1,9 @@
+import { launchChromium } from '@lasttouch/shared/testing/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { CollectorApi } from './api.js';
-import { launchBrowser } from './browser.js';
-import { type Collector, startCollector } from './collector.js';
-import { type Storefront, startStorefront } from './storefront.js';
+import { CollectorApi } from './api.ts';
+import { type Storefront, startStorefront } from './storefront.ts';
+import { startWorker, type Worker } from './wrangler-dev.ts';
 
 export interface Shop {
   siteId: string;
@@ -13,7 +13,7 @@ export interface Shop {
 }
 
 export interface Suite {
-  collector: Collector;
+  collector: Worker;
   storefront: Storefront;
   browser: Browser;
   api: CollectorApi;
@@ -41,14 +41,14 @@ export function useSuite(): Suite {
   beforeAll(async () => {
     // Each part is kept as soon as it is up, so afterAll stops it even when another failed to start.
     await Promise.all([
-      startCollector().then((collector) => {
+      startWorker().then((collector) => {
         suite.collector = collector;
         suite.api = new CollectorApi(collector.origin);
       }),
       startStorefront().then((storefront) => {
         suite.storefront = storefront;
       }),
-      launchBrowser().then((browser) => {
+      launchChromium().then((browser) => {
         suite.browser = browser;
       }),
     ]);

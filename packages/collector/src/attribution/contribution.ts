@@ -1,34 +1,7 @@
-import type { Action, Settings } from '@lasttouch/shared';
-import { dayOf } from '../stats/range.js';
+import type { Settings } from '@lasttouch/shared';
+import type { Contribution } from '../stats/order-aggregates.js';
+import { dayOf } from '../time/days.js';
 import { type Interaction, inWindow, type OrderAttribution } from './rules.js';
-
-/** The dimensions of a credited interaction as the aggregates key them ('' for none). */
-export interface CreditKey {
-  action: Action;
-  kind: string;
-  widgetId: string;
-  campaign: string;
-  sequence: string;
-  channel: string;
-  conversation: string;
-  agent: string;
-}
-
-/**
- * What one placed order adds to the aggregates. Stored as JSON on the order (`orders.applied`)
- * so that a re-attribution subtracts exactly what was added before.
- */
-export interface Contribution {
-  day: number;
-  currency: string;
-  verified: boolean;
-  valueMinor: number;
-  credit: CreditKey | null;
-  /** Tagged-link credit: ms from the visitor's first landing of that conversation to the order. */
-  msToOrder: number;
-  /** Distinct `action|channel` of interactions inside their window before the order, sorted. */
-  touches: string[];
-}
 
 export interface OrderFacts {
   ts: number;

@@ -1,12 +1,7 @@
-import { env } from 'cloudflare:workers';
 import { ACTIONS, type Action, type Settings } from '@lasttouch/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkoutEvent, createSite, ingest, uid, widgetEvent } from '../../test/helpers.js';
-import { createDb } from '../db/client.js';
 import { defaultSettings } from '../sites/site.js';
-import { loadSite } from '../sites/store.js';
-import { enqueue, enqueueVisitorsWithOrders, processQueue } from './queue.js';
 import {
   attributeVisitor,
   candidates,
@@ -16,7 +11,7 @@ import {
   inWindow,
   type OrderPoint,
 } from './rules.js';
-import { longestWindow, windowFor } from './windows.js';
+import { windowFor } from './windows.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
@@ -50,26 +45,6 @@ const settingsWith = (
 
 const winners = (result: ReturnType<typeof attributeVisitor>) =>
   Object.fromEntries(result.map((r) => [r.orderId, r.credited?.eventId ?? null]));
-
-describe('windowFor', () => {
-  const s = settingsWith({ default: 100, kinds: { popup: 50 }, channels: { sms: 20 }, campaigns: { spring: 10 } });
-
-  it('prefers campaign over channel over kind over default, in milliseconds', () => {
-    expect(windowFor({ campaign: 'spring', channel: 'sms', kind: 'popup' }, s)).toBe(10_000);
-    expect(windowFor({ campaign: 'other', channel: 'sms', kind: null }, s)).toBe(20_000);
-    expect(windowFor({ campaign: null, channel: 'email', kind: 'popup' }, s)).toBe(50_000);
-    expect(windowFor({ campaign: null, channel: null, kind: 'block' }, s)).toBe(100_000);
-  });
-
-  it('ignores names inherited from Object.prototype', () => {
-    expect(windowFor({ campaign: 'constructor', channel: 'toString', kind: null }, s)).toBe(100_000);
-  });
-
-  it('knows the longest window of a site', () => {
-    expect(longestWindow(s)).toBe(100_000);
-    expect(longestWindow(settingsWith({ default: 5, channels: { email: 432_000 } }))).toBe(432_000_000);
-  });
-});
 
 describe('inWindow and candidates', () => {
   const s = settingsWith({ default: 60 });
@@ -321,52 +296,5 @@ describe('attributeVisitor properties', () => {
       }),
       params,
     );
-  });
-});
-
-describe('re-running attribution against D1', () => {
-  const snapshot = async (siteId: string) => {
-    const rows = async (sql: string) => (await env.DB.prepare(sql).bind(siteId).all()).results;
-    return {
-      orders: await rows(
-        'select order_id, applied, credited_event_id, version from orders where site_id = ? order by order_id',
-      ),
-      daily: await rows('select * from order_daily where site_id = ? order by day, currency, verified'),
-      credit: await rows(
-        'select * from order_credit_daily where site_id = ? order by day, widget_id, currency, verified',
-      ),
-      touch: await rows('select * from order_touch_daily where site_id = ? order by day, action, channel, verified'),
-    };
-  };
-
-  it('leaves orders and aggregates unchanged when the queue is run over every subject twice', async () => {
-    const created = await createSite();
-    const ts = Date.now() - 3 * DAY;
-    const events = [0, 1, 2].flatMap((n) => {
-      const who = { v: uid('visitor'), s: uid('session') };
-      return [
-        widgetEvent({ ...who, ts: ts + n }),
-        widgetEvent({ ...who, ts: ts + DAY, k: 'block', w: 'hero' }),
-        checkoutEvent({ ...who, ts: ts + 2 * DAY, cur: n === 2 ? 'USD' : 'EUR' }),
-        checkoutEvent({ ...who, ts: ts + 2 * DAY + 1000 }),
-      ];
-    });
-    await ingest(created.writeKey, events);
-    const db = createDb(env.DB);
-    const site = (await loadSite(db, created.siteId))!;
-    const before = await snapshot(site.id);
-    expect(before.credit.length).toBeGreaterThan(0);
-
-    for (let run = 0; run < 2; run++) {
-      const { results } = await env.DB.prepare('select order_id as id from orders where site_id = ?')
-        .bind(site.id)
-        .all<{ id: string }>();
-      await env.DB.batch([
-        enqueueVisitorsWithOrders(env.DB, site.id, Date.now()),
-        ...results.map((o) => enqueue(env.DB, site.id, 'order', o.id, Date.now())),
-      ]);
-      expect(await processQueue(env.DB, site, Date.now(), [], 100)).toBe(0);
-      expect(await snapshot(site.id)).toEqual(before);
-    }
   });
 });

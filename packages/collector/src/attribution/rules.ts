@@ -57,7 +57,7 @@ export function compareInteractions(a: Interaction, b: Interaction): number {
 }
 
 /** Orders in time order; equal times by order id, so "the first order after" is well defined. */
-export function compareOrders(a: OrderPoint, b: OrderPoint): number {
+function compareOrders(a: OrderPoint, b: OrderPoint): number {
   if (a.ts !== b.ts) return a.ts - b.ts;
   return a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
 }

@@ -1,14 +1,14 @@
 import { createMiddleware } from 'hono/factory';
+import { sha256 } from '../crypto/hash.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
-import { sha256 } from './keys.js';
 import { bearerToken } from './require-key.js';
 
 /**
  * Compares two secrets in constant time: comparing their digests gives equal-length inputs, so
  * neither the content nor the length of the configured token leaks through timing.
  */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
+async function secretsEqual(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
 }

@@ -1,16 +1,14 @@
 import type { KeyKind } from '@lasttouch/shared';
-import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
-import { createDb } from '../db/client.js';
-import { apiKeys, sites } from '../db/schema/index.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
-import type { Site } from '../sites/site.js';
-import { toSite } from '../sites/store.js';
-import { hashKey } from './keys.js';
 
-export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };
+/** Finds the site a key belongs to, with the key's kind; `undefined` for an unknown key. */
+export type KeyResolver<S> = (db: D1Database, key: string) => Promise<{ site: S; kind: KeyKind } | undefined>;
+
+/** What a keyed route sees: the site its key belongs to and the key's kind. */
+export type KeyEnv<S> = AppEnv & { Variables: { site: S; keyKind: KeyKind } };
 
 /** The bearer token of a request, if any. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -18,18 +16,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Resolves a key to its site and kind (one query); `undefined` for an unknown key. */
-export async function resolveKey(db: D1Database, key: string): Promise<{ site: Site; kind: KeyKind } | undefined> {
-  const row = await createDb(db)
-    .select({ site: sites, kind: apiKeys.kind })
-    .from(apiKeys)
-    .innerJoin(sites, eq(sites.id, apiKeys.siteId))
-    .where(eq(apiKeys.hash, await hashKey(key)))
-    .get();
-  return row ? { site: toSite(row.site), kind: row.kind } : undefined;
-}
-
-/** Checks that a resolved key is one of the accepted kinds; throws the contract's 401/403. */
+/**
+ * Checks that a resolved key is one of the accepted kinds: 401 `unauthorized` for a missing or
+ * unknown key, 403 `forbidden` for a key of another kind.
+ */
 export function assertKeyKind(found: { kind: KeyKind } | undefined, kinds: readonly KeyKind[]): void {
   if (!found) throw new ApiError(401, 'unauthorized', 'Missing or unknown API key');
   if (!kinds.includes(found.kind)) {
@@ -39,14 +29,14 @@ export function assertKeyKind(found: { kind: KeyKind } | undefined, kinds: reado
 
 /**
  * Requires `Authorization: Bearer KEY` with a key of one of `kinds`, within the site's API rate
- * limit; sets `site` and `keyKind`.
+ * limit; sets `site` (as `resolve` finds it) and `keyKind`.
  *
- * @example stats.use(requireKey('read'))
+ * @example stats.use(requireKey(resolveKey, 'read'))
  */
-export const requireKey = (...kinds: KeyKind[]) =>
-  createMiddleware<SiteEnv>(async function requireKey(c, next) {
+export const requireKey = <S extends { id: string }>(resolve: KeyResolver<S>, ...kinds: KeyKind[]) =>
+  createMiddleware<KeyEnv<S>>(async function requireKey(c, next) {
     const key = bearerToken(c.req.header('Authorization'));
-    const found = key ? await resolveKey(c.env.DB, key) : undefined;
+    const found = key ? await resolve(c.env.DB, key) : undefined;
     assertKeyKind(found, kinds);
     await enforceRateLimit(c.env.API_SITE_LIMITER, found!.site.id, 'site');
     c.set('site', found!.site);

@@ -7,16 +7,22 @@ export interface ReadJsonOptions {
   types: readonly string[];
 }
 
+/** What an API request with a JSON body may be: `application/json`, and small. */
+export const JSON_BODY: ReadJsonOptions = { limit: 16_384, types: ['application/json'] };
+
+/** Site creation and settings: documents of up to 50 origins and many windows, still bounded. */
+export const SETTINGS_BODY: ReadJsonOptions = { ...JSON_BODY, limit: 65_536 };
+
 const tooLarge = (limit: number) => new ApiError(413, 'payload_too_large', `Request body exceeds ${limit} bytes`);
 
 /** The media type of a Content-Type header, lowercased, without parameters. */
-export const mediaType = (header: string | null): string => (header ?? '').split(';')[0]!.trim().toLowerCase();
+const mediaType = (header: string | null): string => (header ?? '').split(';')[0]!.trim().toLowerCase();
 
 /**
  * Reads the body up to `limit` bytes. The stream is counted as it arrives, so a chunked body or
  * a lying Content-Length cannot make the worker buffer more than the limit.
  */
-export async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
+async function readBodyBytes(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get('Content-Length'));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   if (!request.body) return new Uint8Array();

@@ -1,7 +1,7 @@
 import { ApiError } from './errors.js';
 
 /** The period every limiter in wrangler.jsonc counts in: the earliest a refused client may retry. */
-export const RATE_LIMIT_PERIOD_SECONDS = 10;
+const RATE_LIMIT_PERIOD_SECONDS = 10;
 
 /**
  * Counts one request against `key` and refuses it with 429 and `Retry-After` past the limit.

@@ -1,5 +1,5 @@
 import { LIMITS, toMinorUnits, type WireEvent } from '@lasttouch/shared';
-import type { StoredEvent } from './derive.js';
+import type { StoredEvent } from './types.js';
 
 export type Normalized = { ok: true; event: StoredEvent } | { ok: false; code: string; message: string };
 

@@ -1,21 +1,15 @@
 import type { WireEvent } from '@lasttouch/shared';
-import { enqueue } from '../attribution/queue.js';
+import { dropReplacedLanding, insertLandingInteraction, syncForwarded } from '../attribution/queries.js';
 import { longestWindow } from '../attribution/windows.js';
-import type { Deriver, IngestContext } from '../ingest/derive.js';
-import { dayOf } from '../stats/range.js';
-import { type LandingTarget, loadLandingTarget } from './store.js';
+import type { Deriver, IngestContext } from '../ingest/types.js';
+import { enqueue } from '../jobs/queries.js';
+import { countInvalidLanding } from '../stats/link-aggregates.js';
+import { dayOf } from '../time/days.js';
+import { type LandingTarget, loadLandingTarget, settleRecipient, upsertLanding } from './queries.js';
 import { type TokenFailure, verifyToken } from './token.js';
 
 /** Why a landing earned nothing: a token failure, or a well-signed token whose link row is gone. */
 export type InvalidLanding = TokenFailure | 'unknown_link';
-
-const countInvalid = (db: D1Database, siteId: string, day: number, reason: InvalidLanding): D1PreparedStatement =>
-  db
-    .prepare(
-      `insert into invalid_landings_daily (site_id, day, reason, landings) values (?, ?, ?, 1)
-       on conflict (site_id, day, reason) do update set landings = landings + 1`,
-    )
-    .bind(siteId, day, reason);
 
 /**
  * Links read by one batch, by id, so each is read once however many landings it has. Links never
@@ -53,7 +47,7 @@ const isBefore = (a: { ts: number; eventId: string }, b: { ts: number; eventId: 
  * So the result is the same in any arrival order. The decisions are made in SQL inside the
  * batch, so two landings in one batch, or two batches racing, agree on who was first.
  */
-export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
+export const recordLanding: Deriver = async (ctx, event, wire: WireEvent) => {
   if (wire.t !== 'landing') return [];
   const { db, site, now } = ctx;
   const check = await verifyToken(wire.tk, {
@@ -64,54 +58,23 @@ export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
     maxAgeMs: longestWindow(site.settings),
   });
   const link = check.ok ? await landingTarget(ctx, check.linkId) : undefined;
-  if (!check.ok || !link) return [countInvalid(db, site.id, dayOf(event.ts), check.ok ? 'unknown_link' : check.reason)];
+  if (!check.ok || !link) {
+    const reason: InvalidLanding = check.ok ? 'unknown_link' : check.reason;
+    return [countInvalidLanding(db, site.id, dayOf(event.ts), reason)];
+  }
   const landing = { ts: event.ts, eventId: event.eventId };
   const { recipient } = link;
   // The flag of the former recipient flips in SQL below; its attribution has to be redone.
-  // (This visitor's own attribution is queued by the attribution deriver of every landing.)
+  // (This visitor's own attribution is queued for every landing by jobs/ingest-hooks.ts.)
   const displaced = recipient && recipient.visitorId !== event.visitorId && isBefore(landing, recipient);
+  const landed = { siteId: site.id, linkId: link.linkId, visitorId: event.visitorId, eventId: event.eventId };
   return [
-    db
-      .prepare(
-        `insert into link_landings (site_id, link_id, visitor_id, event_id, ts, conversation, forwarded)
-         values (?1, ?2, ?3, ?4, ?5, ?6, 0)
-         on conflict (site_id, link_id, visitor_id) do update set event_id = excluded.event_id, ts = excluded.ts
-         where (excluded.ts, excluded.event_id) < (link_landings.ts, link_landings.event_id)`,
-      )
-      .bind(site.id, link.linkId, event.visitorId, event.eventId, event.ts, link.conversation),
-    // Only the first lander in time is the recipient.
-    db
-      .prepare(
-        `with recipient as (
-           select visitor_id from link_landings where site_id = ?1 and link_id = ?2 order by ts, event_id limit 1)
-         update link_landings set forwarded = not forwarded
-         where site_id = ?1 and link_id = ?2 and forwarded <> (visitor_id <> (select visitor_id from recipient))`,
-      )
-      .bind(site.id, link.linkId),
-    // When this landing became the visitor's earliest, it replaces the interaction of the later one.
-    db
-      .prepare(
-        `delete from interactions
-         where site_id = ?1 and visitor_id = ?3 and action = 'link_landing' and link_id = ?2 and event_id <> ?4
-           and exists (select 1 from link_landings where site_id = ?1 and link_id = ?2 and visitor_id = ?3 and event_id = ?4)`,
-      )
-      .bind(site.id, link.linkId, event.visitorId, event.eventId),
-    db
-      .prepare(
-        `insert into interactions
-           (site_id, event_id, visitor_id, session_id, ts, action, channel, conversation, agent, link_id, forwarded)
-         select site_id, event_id, visitor_id, ?4, ts, 'link_landing', ?5, conversation, ?6, link_id, forwarded
-         from link_landings where site_id = ?1 and link_id = ?2 and visitor_id = ?3 and event_id = ?7`,
-      )
-      .bind(site.id, link.linkId, event.visitorId, event.sessionId, link.channel, link.agent, event.eventId),
+    upsertLanding(db, { ...landed, ts: event.ts, conversation: link.conversation }),
+    settleRecipient(db, site.id, link.linkId),
+    dropReplacedLanding(db, landed),
+    insertLandingInteraction(db, { ...landed, sessionId: event.sessionId, channel: link.channel, agent: link.agent }),
     // Flags that flipped above: the former recipient's, or this visitor's own.
-    db
-      .prepare(
-        `update interactions set forwarded = l.forwarded from link_landings l
-         where l.site_id = ?1 and l.link_id = ?2 and interactions.site_id = ?1 and interactions.event_id = l.event_id
-           and interactions.forwarded <> l.forwarded`,
-      )
-      .bind(site.id, link.linkId),
+    syncForwarded(db, site.id, link.linkId),
     ...(displaced ? [enqueue(db, site.id, 'visitor', recipient.visitorId, now)] : []),
   ];
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../auth/keys.js';
-import { fromBase64Url, newLinkId, signToken, TOKEN_LENGTH, verifyToken } from './token.js';
+import { fromBase64Url, toBase64Url } from '../crypto/base64url.js';
+import { newLinkId, signToken, TOKEN_LENGTH, verifyToken } from './token.js';
 
 const SITE = 'site-a';
 const SECRET = 'c2VjcmV0LW9mLXNpdGUtYQ';

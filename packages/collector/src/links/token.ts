@@ -14,9 +14,10 @@
  */
 
 import { LIMITS } from '@lasttouch/shared';
-import { randomToken, toBase64Url } from '../auth/keys.js';
+import { fromBase64Url, randomToken, toBase64Url } from '../crypto/base64url.js';
+import { hmacSha256 } from '../crypto/hmac.js';
 
-export const TOKEN_VERSION = 1;
+const TOKEN_VERSION = 1;
 const LINK_ID_BYTES = 9;
 const MAC_BYTES = 16;
 const BODY_BYTES = 1 + LINK_ID_BYTES + 4;
@@ -36,40 +37,13 @@ export interface TokenClaims {
 
 export type TokenCheck = ({ ok: true } & TokenClaims) | { ok: false; reason: TokenFailure };
 
-/** Decodes unpadded base64url; `undefined` for any other character or a length that cannot be one. */
-export function fromBase64Url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
-  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-}
-
-/** Imported HMAC keys by secret: importing costs more than signing a 40-byte message. */
-const keys = new Map<string, Promise<CryptoKey>>();
-/** Bounds the cache of a long-lived isolate serving many sites. */
-const MAX_KEYS = 256;
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    if (keys.size >= MAX_KEYS) keys.clear();
-    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
-    // A failed import must not stay cached: the next verification tries again.
-    key.catch(() => keys.delete(secret));
-    keys.set(secret, key);
-  }
-  return key;
-}
-
 async function mac(secret: string, siteId: string, body: Uint8Array): Promise<Uint8Array> {
   const site = new TextEncoder().encode(`${siteId}:`);
   const message = new Uint8Array(DOMAIN.length + site.length + body.length);
   message.set(DOMAIN, 0);
   message.set(site, DOMAIN.length);
   message.set(body, DOMAIN.length + site.length);
-  const full = await crypto.subtle.sign('HMAC', await hmacKey(secret), message);
-  return new Uint8Array(full, 0, MAC_BYTES);
+  return new Uint8Array(await hmacSha256(secret, message), 0, MAC_BYTES);
 }
 
 /** A new random link id (12 URL-safe characters). */

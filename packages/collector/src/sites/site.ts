@@ -1,4 +1,5 @@
 import { DEFAULT_WINDOW_SECONDS, type Settings } from '@lasttouch/shared';
+import type { KeyEnv } from '../auth/require-key.js';
 
 /** A site as handlers see it once its key has been checked. */
 export interface Site {
@@ -8,6 +9,9 @@ export interface Site {
   /** HMAC key for tagged-link tokens (base64url). */
   linkSecret: string;
 }
+
+/** What a route guarded by `requireKey(resolveKey, …)` sees: the key's site and kind. */
+export type SiteEnv = KeyEnv<Site>;
 
 /** Settings of a new site: no origins (accept any until configured), 14-day default window. */
 export const defaultSettings = (allowedOrigins: string[] = []): Settings => ({

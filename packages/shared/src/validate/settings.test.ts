@@ -13,7 +13,7 @@ const valid = {
 };
 
 describe('settings validation', () => {
-  it('accepts the contract example', () => {
+  it('accepts a complete example', () => {
     expect(settingsSchema.safeParse(valid).success).toBe(true);
   });
 

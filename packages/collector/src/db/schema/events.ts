@@ -35,8 +35,9 @@ export const events = sqliteTable(
 );
 
 /**
- * Qualifying interactions (contract section 2): the candidates attribution chooses from.
- * Derived from events on ingestion; one row per event.
+ * Qualifying interactions, the candidates attribution chooses from: a popup click, a
+ * notification click or hover, a block click, a valid tagged-link landing. Derived from events
+ * on ingestion; one row per event.
  */
 export const interactions = sqliteTable(
   'interactions',
@@ -46,7 +47,7 @@ export const interactions = sqliteTable(
     visitorId: text('visitor_id').notNull(),
     sessionId: text('session_id').notNull(),
     ts: integer('ts').notNull(),
-    /** popup_click | notification_click | notification_hover | block_click | link_landing */
+    /** One of `ACTIONS` (shared constants). */
     action: text('action').notNull(),
     kind: text('kind'),
     widgetId: text('widget_id'),
