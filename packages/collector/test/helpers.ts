@@ -141,3 +141,49 @@ export async function dumpDatabase(): Promise<string> {
   }
   return parts.join('\n');
 }
+
+/**
+ * Retries an assertion until it passes or `timeoutMs` ends: work goes through the queue, so
+ * what an accepted request changes shows within seconds, not at once.
+ *
+ * @example await eventually(async () => expect(await countEvents(site.siteId)).toBe(2));
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What changes whenever the consumer commits a step or parks a message, in every database. */
+async function workFingerprint(): Promise<string> {
+  const sql = `select (select coalesce(sum(seq), 0) from site_steps) || ':' || (select count(*) from dead_letters) as fp`;
+  const rows = await Promise.all([env.DB, env.DB_2].map((db) => db.prepare(sql).first<{ fp: string }>()));
+  return rows.map((r) => r?.fp).join('|');
+}
+
+/**
+ * Waits until the work queue is idle: nothing waiting in it and no step committed for a few
+ * polls. Tests call it before asserting that something did *not* happen (counted once, nothing
+ * stored), where `eventually` cannot tell "not yet" from "never".
+ */
+export async function settled(timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let quiet = 0;
+  let last = '';
+  while (quiet < 3) {
+    if (Date.now() > end) throw new Error('the work queue did not settle');
+    const { backlogCount } = await env.WORK_QUEUE.metrics();
+    const fingerprint = await workFingerprint();
+    quiet = backlogCount === 0 && fingerprint === last ? quiet + 1 : 0;
+    last = fingerprint;
+    await sleep(60);
+  }
+}

@@ -1,14 +1,10 @@
 import type { KeyKind } from '@lasttouch/shared';
-import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
-import { createDb } from '../db/client.js';
-import { apiKeys, sites } from '../db/schema/index.js';
 import type { AppEnv } from '../env.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError, unavailable } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
+import { type ResolvedKey, resolveKey } from '../sites/queries.js';
 import type { Site } from '../sites/site.js';
-import { toSite } from '../sites/store.js';
-import { hashKey } from './keys.js';
 
 export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };
 
@@ -18,15 +14,14 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Resolves a key to its site and kind (one query); `undefined` for an unknown key. */
-export async function resolveKey(db: D1Database, key: string): Promise<{ site: Site; kind: KeyKind } | undefined> {
-  const row = await createDb(db)
-    .select({ site: sites, kind: apiKeys.kind })
-    .from(apiKeys)
-    .innerJoin(sites, eq(sites.id, apiKeys.siteId))
-    .where(eq(apiKeys.hash, await hashKey(key)))
-    .get();
-  return row ? { site: toSite(row.site), kind: row.kind } : undefined;
+/** Resolves a key, turning a storage failure into the contract's 503 (reads included). */
+export async function lookUpKey(directory: D1Database, key: string, now: number): Promise<ResolvedKey | undefined> {
+  try {
+    return await resolveKey(directory, key, now);
+  } catch (err) {
+    console.error('key lookup failed', err instanceof Error ? err.message : String(err));
+    throw unavailable('The collector cannot read its keys right now; retry later');
+  }
 }
 
 /** Checks that a resolved key is one of the accepted kinds; throws the contract's 401/403. */
@@ -46,7 +41,7 @@ export function assertKeyKind(found: { kind: KeyKind } | undefined, kinds: reado
 export const requireKey = (...kinds: KeyKind[]) =>
   createMiddleware<SiteEnv>(async function requireKey(c, next) {
     const key = bearerToken(c.req.header('Authorization'));
-    const found = key ? await resolveKey(c.env.DB, key) : undefined;
+    const found = key ? await lookUpKey(c.env.DB, key, Date.now()) : undefined;
     assertKeyKind(found, kinds);
     await enforceRateLimit(c.env.API_SITE_LIMITER, found!.site.id, 'site');
     c.set('site', found!.site);

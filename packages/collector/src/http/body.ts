@@ -65,3 +65,6 @@ export async function readJson(request: Request, { limit, types }: ReadJsonOptio
     throw new ApiError(400, 'malformed_json', 'Request body is not valid JSON');
   }
 }
+
+/** JSON request bodies of the API (orders, links, settings, sites…): small, so this bounds what a handler buffers. */
+export const JSON_BODY = { limit: 65_536, types: ['application/json'] } as const;

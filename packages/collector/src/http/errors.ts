@@ -26,3 +26,15 @@ export class ApiError extends Error {
     };
   }
 }
+
+/** Seconds a client waits before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The 503 of a storage failure (a write or a read): the client retries after `Retry-After`,
+ * and dedupe by id makes a retried write harmless.
+ *
+ * @example throw unavailable('Events could not be stored; send the batch again later')
+ */
+export const unavailable = (message: string): ApiError =>
+  new ApiError(503, 'unavailable', message, undefined, { 'Retry-After': String(RETRY_AFTER_SECONDS) });

@@ -1,117 +1,39 @@
-import type { WireEvent } from '@lasttouch/shared';
-import { enqueue } from '../attribution/queue.js';
-import { longestWindow } from '../attribution/windows.js';
-import type { Deriver, IngestContext } from '../ingest/derive.js';
-import { dayOf } from '../stats/range.js';
-import { type LandingTarget, loadLandingTarget } from './store.js';
-import { type TokenFailure, verifyToken } from './token.js';
+import type { IngestEvent } from '../ingest/event.js';
+import type { LinkRow } from './queries.js';
+import { type LinkSecrets, type TokenCheck, verifyToken } from './token.js';
 
-/** Why a landing earned nothing: a token failure, or a well-signed token whose link row is gone. */
-export type InvalidLanding = TokenFailure | 'unknown_link';
+/** Why a landing earned nothing: a token failure, or a genuine token whose link row is gone. */
+export type LandingFailure = 'forged' | 'expired' | 'unknown_link';
 
-const countInvalid = (db: D1Database, siteId: string, day: number, reason: InvalidLanding): D1PreparedStatement =>
-  db
-    .prepare(
-      `insert into invalid_landings_daily (site_id, day, reason, landings) values (?, ?, ?, 1)
-       on conflict (site_id, day, reason) do update set landings = landings + 1`,
-    )
-    .bind(siteId, day, reason);
-
-/**
- * Links read by one batch, by id, so each is read once however many landings it has. Links never
- * change once issued; the recipient is as stored before the batch, which is all the deriver uses
- * it for (whom to queue: a visitor landing in the batch is queued by its own landing).
- */
-const batchLinks = new WeakMap<IngestContext, Map<string, Promise<LandingTarget | undefined>>>();
-
-function landingTarget(ctx: IngestContext, linkId: string): Promise<LandingTarget | undefined> {
-  const links = batchLinks.get(ctx) ?? new Map<string, Promise<LandingTarget | undefined>>();
-  batchLinks.set(ctx, links);
-  const target = links.get(linkId) ?? loadLandingTarget(ctx.db, ctx.site.id, linkId);
-  links.set(linkId, target);
-  return target;
+/** Checks every landing's token of a batch (HMAC, no database): by event id. */
+export async function checkLandings(
+  siteId: string,
+  secrets: LinkSecrets,
+  landings: readonly IngestEvent[],
+  now: number,
+): Promise<Map<string, TokenCheck>> {
+  const checks = await Promise.all(
+    landings.map(async (e) => [e.id, await verifyToken(e.tk ?? '', { siteId, secrets, landedAt: e.ts, now })] as const),
+  );
+  return new Map(checks);
 }
 
-/** Landings in time order, equal times by event id: the order "first" means, whatever the arrival order. */
-const isBefore = (a: { ts: number; eventId: string }, b: { ts: number; eventId: string }): boolean =>
-  a.ts < b.ts || (a.ts === b.ts && a.eventId < b.eventId);
+/** A valid landing: the link it came through. */
+export type LandingOutcome = { ok: true; link: LinkRow } | { ok: false; reason: LandingFailure };
 
 /**
- * Stage 1 of a `landing` event: verifies its token and, when valid, records the landing as a
- * `link_landing` interaction of the link's channel for this visitor.
- *
- * - One contact per (link, visitor): the visitor's earliest landing by time (then event id). A
- *   later landing adds nothing, so re-opening an old link does not stretch its window; a landing
- *   that arrives late but happened earlier replaces the stored one, moving the interaction (and
- *   so the window's start) back to it.
- * - The visitor who landed first in time is the link's recipient; every other visitor's landing
- *   is the link forwarded: it still qualifies for that visitor, flagged `forwarded`. A late
- *   landing that happened before the recipient's makes its visitor the recipient and the former
- *   one forwarded, whose attribution is then queued to run again.
- * - An invalid token earns nothing and is counted per day and reason (`invalidLandings` in chat stats).
- *
- * So the result is the same in any arrival order. The decisions are made in SQL inside the
- * batch, so two landings in one batch, or two batches racing, agree on who was first.
+ * What a landing is: every landing of a genuine token is a touch of the link's conversation at
+ * the landing's time (re-opening a link days later touches the conversation again), whoever
+ * lands (a forwarded link qualifies too; `forwarded` is told apart when shown, from the link's
+ * first visitor). A forged, altered, foreign or expired token earns nothing and is counted.
  */
-export const landingDeriver: Deriver = async (ctx, event, wire: WireEvent) => {
-  if (wire.t !== 'landing') return [];
-  const { db, site, now } = ctx;
-  const check = await verifyToken(wire.tk, {
-    siteId: site.id,
-    secret: site.linkSecret,
-    landedAt: event.ts,
-    now,
-    maxAgeMs: longestWindow(site.settings),
-  });
-  const link = check.ok ? await landingTarget(ctx, check.linkId) : undefined;
-  if (!check.ok || !link) return [countInvalid(db, site.id, dayOf(event.ts), check.ok ? 'unknown_link' : check.reason)];
-  const landing = { ts: event.ts, eventId: event.eventId };
-  const { recipient } = link;
-  // The flag of the former recipient flips in SQL below; its attribution has to be redone.
-  // (This visitor's own attribution is queued by the attribution deriver of every landing.)
-  const displaced = recipient && recipient.visitorId !== event.visitorId && isBefore(landing, recipient);
-  return [
-    db
-      .prepare(
-        `insert into link_landings (site_id, link_id, visitor_id, event_id, ts, conversation, forwarded)
-         values (?1, ?2, ?3, ?4, ?5, ?6, 0)
-         on conflict (site_id, link_id, visitor_id) do update set event_id = excluded.event_id, ts = excluded.ts
-         where (excluded.ts, excluded.event_id) < (link_landings.ts, link_landings.event_id)`,
-      )
-      .bind(site.id, link.linkId, event.visitorId, event.eventId, event.ts, link.conversation),
-    // Only the first lander in time is the recipient.
-    db
-      .prepare(
-        `with recipient as (
-           select visitor_id from link_landings where site_id = ?1 and link_id = ?2 order by ts, event_id limit 1)
-         update link_landings set forwarded = not forwarded
-         where site_id = ?1 and link_id = ?2 and forwarded <> (visitor_id <> (select visitor_id from recipient))`,
-      )
-      .bind(site.id, link.linkId),
-    // When this landing became the visitor's earliest, it replaces the interaction of the later one.
-    db
-      .prepare(
-        `delete from interactions
-         where site_id = ?1 and visitor_id = ?3 and action = 'link_landing' and link_id = ?2 and event_id <> ?4
-           and exists (select 1 from link_landings where site_id = ?1 and link_id = ?2 and visitor_id = ?3 and event_id = ?4)`,
-      )
-      .bind(site.id, link.linkId, event.visitorId, event.eventId),
-    db
-      .prepare(
-        `insert into interactions
-           (site_id, event_id, visitor_id, session_id, ts, action, channel, conversation, agent, link_id, forwarded)
-         select site_id, event_id, visitor_id, ?4, ts, 'link_landing', ?5, conversation, ?6, link_id, forwarded
-         from link_landings where site_id = ?1 and link_id = ?2 and visitor_id = ?3 and event_id = ?7`,
-      )
-      .bind(site.id, link.linkId, event.visitorId, event.sessionId, link.channel, link.agent, event.eventId),
-    // Flags that flipped above: the former recipient's, or this visitor's own.
-    db
-      .prepare(
-        `update interactions set forwarded = l.forwarded from link_landings l
-         where l.site_id = ?1 and l.link_id = ?2 and interactions.site_id = ?1 and interactions.event_id = l.event_id
-           and interactions.forwarded <> l.forwarded`,
-      )
-      .bind(site.id, link.linkId),
-    ...(displaced ? [enqueue(db, site.id, 'visitor', recipient.visitorId, now)] : []),
-  ];
-};
+export function landingOutcome(check: TokenCheck | undefined, links: ReadonlyMap<string, LinkRow>): LandingOutcome {
+  if (!check) return { ok: false, reason: 'forged' };
+  if (!check.ok) return { ok: false, reason: check.reason };
+  const link = links.get(check.linkId);
+  return link ? { ok: true, link } : { ok: false, reason: 'unknown_link' };
+}
+
+/** Whether a landing of `visitorId` is the link forwarded: another visitor landed first. */
+export const isForwarded = (link: Pick<LinkRow, 'recipientVisitor'>, visitorId: string): boolean =>
+  link.recipientVisitor !== null && link.recipientVisitor !== visitorId;
