@@ -6,6 +6,7 @@
  * const res = await postEvents(site.writeKey, [widgetEvent({ t: 'click' }), checkoutEvent({ val: 12.5 })]);
  */
 import { env, exports } from 'cloudflare:workers';
+import { consumerActivity } from '../src/jobs/queue-handler.js';
 import type { CheckoutEvent, CreateSiteResponse, IngestResponse, LandingEvent, WidgetEvent } from '@lasttouch/shared';
 
 export const BASE_URL = 'https://collector.test';
@@ -33,12 +34,17 @@ let counter = 0;
 /** A unique id for events, visitors, sessions, orders. */
 export const uid = (prefix = 'id'): string => `${prefix}-${++counter}-${crypto.randomUUID()}`;
 
-/** Creates a site through the real `POST /v1/sites` with the test admin token. */
-export async function createSite(opts: { name?: string; allowedOrigins?: string[] } = {}): Promise<CreateSiteResponse> {
+/**
+ * Creates a site through the real `POST /v1/sites` with the test admin token, in the `DB`
+ * database unless told otherwise (the tests read `env.DB`; placement has its own test).
+ */
+export async function createSite(
+  opts: { name?: string; allowedOrigins?: string[]; timezone?: string; database?: string } = {},
+): Promise<CreateSiteResponse> {
   const res = await call('/v1/sites', {
     method: 'POST',
     headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: opts.name ?? 'Test shop', ...opts }),
+    body: JSON.stringify({ name: opts.name ?? 'Test shop', database: 'DB', ...opts }),
   });
   if (res.status !== 201) throw new Error(`createSite: ${res.status} ${await res.text()}`);
   return res.json();
@@ -182,7 +188,8 @@ export async function settled(timeoutMs = 20_000): Promise<void> {
     if (Date.now() > end) throw new Error('the work queue did not settle');
     const { backlogCount } = await env.WORK_QUEUE.metrics();
     const fingerprint = await workFingerprint();
-    quiet = backlogCount === 0 && fingerprint === last ? quiet + 1 : 0;
+    const idle = backlogCount === 0 && consumerActivity.running === 0;
+    quiet = idle && fingerprint === last ? quiet + 1 : 0;
     last = fingerprint;
     await sleep(60);
   }

@@ -31,6 +31,21 @@ export const retryDelay = (attempts: number): number => Math.min(300, 2 ** Math.
  * other site's work.
  */
 export async function handleWorkBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promise<void> {
+  consumerActivity.running++;
+  try {
+    await workBatch(batch, env);
+  } finally {
+    consumerActivity.running--;
+  }
+}
+
+/**
+ * How many consumer invocations are running in this isolate: a process-local gauge (logs,
+ * tests waiting for the queue to go idle); it means nothing across isolates.
+ */
+export const consumerActivity = { running: 0 };
+
+async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promise<void> {
   const budget = new D1Budget();
   const now = Date.now();
   const bySite = new Map<string, Message<WorkMessage>[]>();
