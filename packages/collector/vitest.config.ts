@@ -30,6 +30,8 @@ export default defineConfig(async () => {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // Tests wait for the work queue; on a loaded 2-core machine a few settles take seconds.
+      testTimeout: 60_000,
     },
   };
 });
