@@ -17,6 +17,7 @@ export interface PersonRequest {
 export interface PersonPlan extends PersonRequest {
   customerHash: string | null;
   visitors: string[];
+  /** From when orders and touches are read: the longest window before `from`. */
   since: number;
 }
 
@@ -51,17 +52,18 @@ export function planPersons(requests: readonly PersonRequest[], links: readonly 
 
 /** The statements loading one person: orders (of its devices and its customer id), touches, exposures. */
 export function personStatements(db: D1Database, siteId: string, plan: PersonPlan): D1PreparedStatement[] {
-  const orders = personOrdersStatements(db, siteId, plan.visitors, plan.customerHash, plan.since);
+  const orders = personOrdersStatements(db, siteId, plan.visitors, plan.customerHash, plan.from ?? 0, plan.since);
+  const none = db.prepare('select 1 where 0');
   return [
     ...orders,
-    ...(orders.length === 1 ? [db.prepare('select 1 where 0')] : []),
-    personTouchesStatement(db, siteId, plan.visitors, plan.since),
+    ...(orders.length === 2 ? [none, none] : []),
+    personTouchesStatement(db, siteId, plan.visitors, plan.since, plan.from ?? 0, plan.customerHash),
     exposuresStatement(db, siteId, plan.visitors),
   ];
 }
 
 /** How many statements `personStatements` makes, so results can be sliced back per person. */
-export const PERSON_STATEMENTS = 4;
+export const PERSON_STATEMENTS = 6;
 
 /** A person as loaded. `cutoff`: orders from this time on were not loaded (too many); a later step continues there. */
 export interface PersonData {
@@ -73,15 +75,16 @@ export interface PersonData {
 }
 
 export function personData(plan: PersonPlan, results: D1Result<Record<string, unknown>>[]): PersonData {
-  const [byVisitor, byCustomer, touches, exposures] = results;
+  const [byVisitor, visitorLookback, byCustomer, customerLookback, touches, exposures] = results;
   const lists = [toOrders(byVisitor), toOrders(byCustomer)];
+  const lookback = [...toOrders(visitorLookback), ...toOrders(customerLookback)];
   const full = lists.filter((l) => l.length >= MAX_ORDERS_PER_STEP);
   let cutoff = full.length > 0 ? Math.min(...full.map((l) => l.at(-1)!.ts)) : null;
   // More than a step's worth of orders in one millisecond (only a forger makes those): take them
   // and move on, rather than loading the same step again.
   if (cutoff !== null && lists.flat().every((o) => o.ts >= cutoff!)) cutoff += 1;
   const orders = new Map<string, OrderRow>();
-  for (const o of lists.flat()) if (cutoff === null || o.ts < cutoff) orders.set(o.orderId, o);
+  for (const o of [...lookback, ...lists.flat()]) if (cutoff === null || o.ts < cutoff) orders.set(o.orderId, o);
   return {
     plan,
     orders: [...orders.values()],

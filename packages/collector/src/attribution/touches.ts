@@ -1,4 +1,5 @@
 import type { Action, WidgetKind } from '@lasttouch/shared';
+import { MAX_ORDERS_PER_STEP } from '../orders/queries.js';
 import type { Interaction } from './rules.js';
 
 /** A `touches` row: a click, a hover or a valid landing of a visitor. */
@@ -103,22 +104,34 @@ export const sessionFirstsStatement = (
 /** How many qualifying touches per visitor attribution reads for one person: the latest ones. */
 export const MAX_TOUCHES_PER_PERSON = 2000;
 
-const PERSON_TOUCHES = `select t.visitor_id as visitorId, t.ts, t.event_id as eventId, t.action, t.kind, t.widget_id as widgetId,
-    t.campaign, t.sequence, t.channel, t.conversation, t.agent, t.link_id as linkId, c.first_link_at as firstLinkAt,
-    l.recipient_visitor as recipientVisitor
+/**
+ * A person's qualifying touches from `since` up to the last order the step reads (the
+ * `MAX_ORDERS_PER_STEP`-th from `from`): the latest `MAX_TOUCHES_PER_PERSON` of those.
+ */
+const PERSON_TOUCHES = (orderOwner: string) => `select t.visitor_id as visitorId, t.ts, t.event_id as eventId, t.action, t.kind,
+    t.widget_id as widgetId, t.campaign, t.sequence, t.channel, t.conversation, t.agent, t.link_id as linkId,
+    c.first_link_at as firstLinkAt, l.recipient_visitor as recipientVisitor
   from touches t left join conversations c on c.site_id = t.site_id and c.conversation = t.conversation
     left join links l on l.site_id = t.site_id and l.link_id = t.link_id
   where t.site_id = ?1 and t.visitor_id in (select value from json_each(?2)) and t.action is not null and t.ts >= ?3
-  order by t.ts desc limit ?4`;
+    and t.ts <= coalesce((select max(ts) from (select ts from orders
+      where site_id = ?1 and ${orderOwner} and ts >= ?4 order by ts limit ${MAX_ORDERS_PER_STEP})), 9e15)
+  order by t.ts desc limit ${MAX_TOUCHES_PER_PERSON}`;
 
-/** The qualifying touches of a person's devices from `since` on, the latest first. */
+/** The qualifying touches attribution reads for a person (see `PERSON_TOUCHES`). */
 export const personTouchesStatement = (
   db: D1Database,
   siteId: string,
   visitors: string[],
   since: number,
+  from: number,
+  customerHash: string | null,
 ): D1PreparedStatement =>
-  db.prepare(PERSON_TOUCHES).bind(siteId, JSON.stringify(visitors), since, MAX_TOUCHES_PER_PERSON);
+  customerHash === null
+    ? db.prepare(PERSON_TOUCHES('visitor_id in (select value from json_each(?2))')).bind(siteId, JSON.stringify(visitors), since, from)
+    : db
+        .prepare(PERSON_TOUCHES('(visitor_id in (select value from json_each(?2)) or customer_hash = ?5)'))
+        .bind(siteId, JSON.stringify(visitors), since, from, customerHash);
 
 /** A qualifying touch as attribution loads it: with its conversation's first link and its link's recipient. */
 export type TouchRow = Interaction & { firstLinkAt: number | null; recipientVisitor: string | null };

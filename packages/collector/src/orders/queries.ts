@@ -37,24 +37,33 @@ export const ordersByIdsStatement = (db: D1Database, siteId: string, ids: string
 /** How many orders one person's attribution step handles; more continue in a later step. */
 export const MAX_ORDERS_PER_STEP = 500;
 
-const OF_VISITORS = `select ${ORDER_COLUMNS} from orders
-  where site_id = ?1 and visitor_id in (select value from json_each(?2)) and ts >= ?3 order by ts, order_id limit ?4`;
-const OF_CUSTOMER = `select ${ORDER_COLUMNS} from orders
-  where site_id = ?1 and customer_hash = ?2 and ts >= ?3 order by ts, order_id limit ?4`;
+const OWNER = { visitors: 'visitor_id in (select value from json_each(?2))', customer: 'customer_hash = ?2' } as const;
+const MAIN = (owner: string) => `select ${ORDER_COLUMNS} from orders
+  where site_id = ?1 and ${owner} and ts >= ?3 order by ts, order_id limit ${MAX_ORDERS_PER_STEP}`;
+const LOOKBACK = (owner: string) => `select ${ORDER_COLUMNS} from orders
+  where site_id = ?1 and ${owner} and ts >= ?3 and ts < ?4 order by ts desc, order_id desc limit ${MAX_ORDERS_PER_STEP}`;
 
-/** Orders of a person's devices, and those its customer id names, from `since` on (oldest first, bounded). */
-export const personOrdersStatements = (
+/**
+ * A person's orders for one attribution step: those from `from` on (oldest first, at most
+ * `MAX_ORDERS_PER_STEP`: the step re-attributes these), and the latest ones in the window
+ * before `from` (they only tell which interactions an earlier order already spent, under
+ * credit policy `first`). Each for the person's devices and for its customer id.
+ */
+export function personOrdersStatements(
   db: D1Database,
   siteId: string,
   visitors: string[],
   customerHash: string | null,
+  from: number,
   since: number,
-): D1PreparedStatement[] => [
-  db.prepare(OF_VISITORS).bind(siteId, JSON.stringify(visitors), since, MAX_ORDERS_PER_STEP),
-  ...(customerHash === null
-    ? []
-    : [db.prepare(OF_CUSTOMER).bind(siteId, customerHash, since, MAX_ORDERS_PER_STEP)]),
-];
+): D1PreparedStatement[] {
+  const owners: [string, string][] = [[OWNER.visitors, JSON.stringify(visitors)]];
+  if (customerHash !== null) owners.push([OWNER.customer, customerHash]);
+  return owners.flatMap(([owner, value]) => [
+    db.prepare(MAIN(owner)).bind(siteId, value, from),
+    db.prepare(LOOKBACK(owner)).bind(siteId, value, since, from),
+  ]);
+}
 
 const REPORT_COLUMNS = `order_id as orderId, seq, source, visitor_id as visitorId, customer_hash as customerHash, ts,
   value_minor as valueMinor, currency, status, received_at as receivedAt`;
