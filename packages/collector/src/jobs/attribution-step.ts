@@ -22,7 +22,7 @@ import type { Seeds } from './seeds.js';
 import { claimStatements, stepSeqOf, stepSeqStatement } from '../db/site-steps.js';
 
 /** How many persons one attribution step loads; the rest continue in a queued message. */
-export const PERSONS_PER_STEP = 40;
+export const PERSONS_PER_STEP = 100;
 
 /**
  * Re-attributes the persons that `seeds` and `requests` name, within a bounded step:

@@ -5,7 +5,7 @@ import type { WorkMessage } from './messages.js';
 import { noSeeds } from './seeds.js';
 
 /** Persons (visitors or customers with orders) one sweep step takes. */
-const PAGE = 40;
+const PAGE = 100;
 /** A step's progress is recorded with a lease: if no progress comes by then, the cron resends it. */
 export const SWEEP_LEASE_MS = 60_000;
 
