@@ -146,8 +146,10 @@ describe('Sketch bytes', () => {
     expect(Array.from(dense.subarray(0, 2))).toEqual([1, 1]);
   });
 
-  it('reads a view into a larger buffer (as D1 may hand back)', () => {
+  it('reads a BLOB as D1 hands it back (an array of numbers), an ArrayBuffer or a view into a larger buffer', () => {
     const bytes = sketchOf(ids(0, 5)).toBytes();
+    expect(Sketch.fromBytes(Array.from(bytes)).estimate()).toBe(5);
+    expect(Sketch.fromBytes(bytes.slice().buffer).estimate()).toBe(5);
     const padded = new Uint8Array(bytes.length + 3);
     padded.set(bytes, 3);
     expect(Sketch.fromBytes(padded.subarray(3)).estimate()).toBe(5);
@@ -178,5 +180,12 @@ describe('Sketch bytes', () => {
       ['a rank no hash gives', badRank],
     ];
     for (const [what, bytes] of bad) expect(() => Sketch.fromBytes(bytes), what).toThrow(SketchFormatError);
+    for (const numbers of [
+      [1, 0, 256],
+      [1, 0, -1],
+      [1, 0, 1.5],
+    ]) {
+      expect(() => Sketch.fromBytes(numbers), String(numbers)).toThrow(SketchFormatError);
+    }
   });
 });

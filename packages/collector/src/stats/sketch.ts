@@ -263,12 +263,15 @@ export class Sketch {
   }
 
   /**
-   * Reads what {@link toBytes} wrote. Anything else (another version, a truncated blob, hashes
-   * out of order or repeated, a rank no hash can give) throws {@link SketchFormatError}.
+   * Reads what {@link toBytes} wrote, as bytes or as the array of numbers D1 hands a BLOB back
+   * as. Anything else (another version, a truncated blob, hashes out of order or repeated, a
+   * rank no hash can give, a number that is not a byte) throws {@link SketchFormatError}.
    *
    * @example Sketch.fromBytes(new Sketch().toBytes()).estimate() // 0
+   * @example Sketch.fromBytes((await db.prepare('select sketch from …').first()).sketch)
    */
-  static fromBytes(input: Uint8Array): Sketch {
+  static fromBytes(blob: Uint8Array | ArrayBuffer | readonly number[]): Sketch {
+    const input = toUint8Array(blob);
     if (input.length < HEADER_BYTES) throw new SketchFormatError(`sketch: ${input.length} bytes, no header`);
     if (input[0] !== FORMAT_VERSION) throw new SketchFormatError(`sketch: unknown version ${input[0]}`);
     const sketch = new Sketch();
@@ -339,6 +342,16 @@ export class Sketch {
     const registers = this.registers!;
     if (rank > registers[index]!) registers[index] = rank;
   }
+}
+
+function toUint8Array(blob: Uint8Array | ArrayBuffer | readonly number[]): Uint8Array {
+  if (blob instanceof Uint8Array) return blob;
+  if (blob instanceof ArrayBuffer) return new Uint8Array(blob);
+  // Uint8Array.from would wrap 256 to 0 and take 1.5 as 1: a blob of such numbers is not ours.
+  if (!blob.every((n) => Number.isInteger(n) && n >= 0 && n <= 255)) {
+    throw new SketchFormatError('sketch: not an array of bytes');
+  }
+  return Uint8Array.from(blob);
 }
 
 /** What {@link measureSketchError} found. */
