@@ -146,11 +146,27 @@ describe('Sketch bytes', () => {
     expect(Array.from(dense.subarray(0, 2))).toEqual([1, 1]);
   });
 
-  it('reads a view into a larger buffer (as D1 may hand back)', () => {
+  it('reads a BLOB as D1 hands it back (an array of numbers), an ArrayBuffer or a view into a larger buffer', () => {
     const bytes = sketchOf(ids(0, 5)).toBytes();
+    expect(Sketch.fromBytes(Array.from(bytes)).estimate()).toBe(5);
+    expect(Sketch.fromBytes(bytes.slice().buffer).estimate()).toBe(5);
     const padded = new Uint8Array(bytes.length + 3);
     padded.set(bytes, 3);
     expect(Sketch.fromBytes(padded.subarray(3)).estimate()).toBe(5);
+  });
+
+  it('merge straight from bytes as from a sketch read from them, exact or dense on either side', () => {
+    for (const [mine, theirs] of [
+      [ids(0, 4_000), ids(2_000, 7_000)],
+      [ids(0, 4_000), ids(2_000, 30_000)],
+      [ids(0, 30_000), ids(25_000, 29_000)],
+      [ids(0, 8_000), ids(5_000, 12_000)],
+    ] as const) {
+      const viaSketch = sketchOf(mine).merge(Sketch.fromBytes(sketchOf(theirs).toBytes()));
+      const viaBytes = sketchOf(mine).mergeBytes(Array.from(sketchOf(theirs).toBytes()));
+      expect(viaBytes.exact).toBe(viaSketch.exact);
+      expect(hex(viaBytes.toBytes())).toBe(hex(viaSketch.toBytes()));
+    }
   });
 
   it('refuses what toBytes did not write', () => {
@@ -178,5 +194,17 @@ describe('Sketch bytes', () => {
       ['a rank no hash gives', badRank],
     ];
     for (const [what, bytes] of bad) expect(() => Sketch.fromBytes(bytes), what).toThrow(SketchFormatError);
+    // Merging a bad blob changes nothing: every hash is checked before any is counted.
+    const sketch = sketchOf(ids(0, 100));
+    const before = hex(sketch.toBytes());
+    for (const [what, bytes] of bad) expect(() => sketch.mergeBytes(bytes), what).toThrow(SketchFormatError);
+    expect(hex(sketch.toBytes())).toBe(before);
+    for (const numbers of [
+      [1, 0, 256],
+      [1, 0, -1],
+      [1, 0, 1.5],
+    ]) {
+      expect(() => Sketch.fromBytes(numbers), String(numbers)).toThrow(SketchFormatError);
+    }
   });
 });

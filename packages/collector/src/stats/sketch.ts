@@ -12,8 +12,8 @@
  *   linear-counting switch, so the estimate has no seam to hide in. It needs the registers to
  *   hold ranks over all 64 - 14 = 50 remaining hash bits, which a 64-bit hash gives.
  *
- * No dependency: the published packages are HLL only (no exact mode) or ship bias tables and
- * Node-only code, and the whole thing here is about 200 lines.
+ * No dependency: the HyperLogLog registers are the small part; the exact mode, the estimator
+ * and a versioned byte format kept in D1 would be this code's anyway (about 250 lines in all).
  *
  * Module syntax is kept to what Node's type stripping runs, so `pnpm bench` imports this file
  * as it is.
@@ -225,9 +225,7 @@ export class Sketch {
       for (const hash of other.sparse) this.addHash(hash);
       return this;
     }
-    const registers = this.densify();
-    const theirs = other.registers!;
-    for (let i = 0; i < REGISTERS; i++) if (theirs[i]! > registers[i]!) registers[i] = theirs[i]!;
+    this.maxRegisters(other.registers!);
     return this;
   }
 
@@ -263,49 +261,79 @@ export class Sketch {
   }
 
   /**
-   * Reads what {@link toBytes} wrote. Anything else (another version, a truncated blob, hashes
-   * out of order or repeated, a rank no hash can give) throws {@link SketchFormatError}.
+   * Reads what {@link toBytes} wrote, as bytes or as the array of numbers D1 hands a BLOB back
+   * as. Anything else (another version, a truncated blob, hashes out of order or repeated, a
+   * rank no hash can give, a number that is not a byte) throws {@link SketchFormatError}.
    *
    * @example Sketch.fromBytes(new Sketch().toBytes()).estimate() // 0
    */
-  static fromBytes(input: Uint8Array): Sketch {
+  static fromBytes(blob: Uint8Array | ArrayBuffer | readonly number[]): Sketch {
+    return new Sketch().mergeBytes(blob);
+  }
+
+  /**
+   * `merge(Sketch.fromBytes(blob))` without building the other sketch: what a range's query
+   * does for each of its slots, so it skips a set of BigInts per slot. A blob that is not a
+   * sketch throws {@link SketchFormatError} (see {@link fromBytes}) and changes nothing.
+   *
+   * @example
+   * const profiles = new Sketch();
+   * for (const row of rows) profiles.mergeBytes(row.sketch);
+   * profiles.estimate();
+   */
+  mergeBytes(blob: Uint8Array | ArrayBuffer | readonly number[]): this {
+    const input = toUint8Array(blob);
     if (input.length < HEADER_BYTES) throw new SketchFormatError(`sketch: ${input.length} bytes, no header`);
     if (input[0] !== FORMAT_VERSION) throw new SketchFormatError(`sketch: unknown version ${input[0]}`);
-    const sketch = new Sketch();
-    if (input[1] === MODE_SPARSE) {
-      const size = (input.length - HEADER_BYTES) / 8;
-      if (!Number.isInteger(size) || size > SPARSE_LIMIT) {
-        throw new SketchFormatError(`sketch: ${input.length} bytes is not an exact sketch`);
-      }
-      const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
-      let previous = -1n;
-      for (let i = 0; i < size; i++) {
-        const hash = view.getBigUint64(HEADER_BYTES + i * 8);
-        // toBytes writes them strictly increasing; anything else was not written by it.
-        if (hash <= previous) throw new SketchFormatError('sketch: hashes out of order or repeated');
-        sketch.sparse!.add(hash);
-        previous = hash;
-      }
-      return sketch;
-    }
-    if (input[1] === MODE_DENSE) {
-      if (input.length !== HEADER_BYTES + DENSE_BYTES) {
-        throw new SketchFormatError(`sketch: ${input.length} bytes is not a dense sketch`);
-      }
-      const registers = new Uint8Array(REGISTERS);
-      for (let i = 0, o = HEADER_BYTES; i < REGISTERS; i += 4, o += 3) {
-        const packed = (input[o]! << 16) | (input[o + 1]! << 8) | input[o + 2]!;
-        registers[i] = packed >>> 18;
-        registers[i + 1] = (packed >>> 12) & 63;
-        registers[i + 2] = (packed >>> 6) & 63;
-        registers[i + 3] = packed & 63;
-      }
-      if (registers.some((r) => r > Q + 1)) throw new SketchFormatError('sketch: register out of range');
-      sketch.sparse = null;
-      sketch.registers = registers;
-      return sketch;
-    }
+    if (input[1] === MODE_SPARSE) return this.mergeSparseBytes(input);
+    if (input[1] === MODE_DENSE) return this.mergeDenseBytes(input);
     throw new SketchFormatError(`sketch: unknown mode ${input[1]}`);
+  }
+
+  private mergeSparseBytes(input: Uint8Array): this {
+    const size = (input.length - HEADER_BYTES) / 8;
+    if (!Number.isInteger(size) || size > SPARSE_LIMIT) {
+      throw new SketchFormatError(`sketch: ${input.length} bytes is not an exact sketch`);
+    }
+    // Each hash as two big-endian halves: no BigInt unless this sketch is still exact.
+    const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+    const high = (i: number): number => view.getUint32(HEADER_BYTES + i * 8);
+    const low = (i: number): number => view.getUint32(HEADER_BYTES + i * 8 + 4);
+    // toBytes writes the hashes strictly increasing; anything else was not written by it. All
+    // are checked before any is counted, so a bad blob changes nothing.
+    for (let i = 1; i < size; i++) {
+      if (high(i) < high(i - 1) || (high(i) === high(i - 1) && low(i) <= low(i - 1))) {
+        throw new SketchFormatError('sketch: hashes out of order or repeated');
+      }
+    }
+    for (let i = 0; i < size; i++) {
+      if (this.registers !== null) this.raise(low(i), high(i));
+      else this.addSparse(toBigInt(low(i), high(i)));
+    }
+    return this;
+  }
+
+  private mergeDenseBytes(input: Uint8Array): this {
+    if (input.length !== HEADER_BYTES + DENSE_BYTES) {
+      throw new SketchFormatError(`sketch: ${input.length} bytes is not a dense sketch`);
+    }
+    const theirs = new Uint8Array(REGISTERS);
+    for (let i = 0, o = HEADER_BYTES; i < REGISTERS; i += 4, o += 3) {
+      const packed = (input[o]! << 16) | (input[o + 1]! << 8) | input[o + 2]!;
+      theirs[i] = packed >>> 18;
+      theirs[i + 1] = (packed >>> 12) & 63;
+      theirs[i + 2] = (packed >>> 6) & 63;
+      theirs[i + 3] = packed & 63;
+    }
+    if (theirs.some((r) => r > Q + 1)) throw new SketchFormatError('sketch: register out of range');
+    this.maxRegisters(theirs);
+    return this;
+  }
+
+  /** Dense from now on, each register the larger of its own and `theirs`. */
+  private maxRegisters(theirs: Uint8Array): void {
+    const registers = this.densify();
+    for (let i = 0; i < REGISTERS; i++) if (theirs[i]! > registers[i]!) registers[i] = theirs[i]!;
   }
 
   private addSparse(hash: bigint): void {
@@ -339,6 +367,19 @@ export class Sketch {
     const registers = this.registers!;
     if (rank > registers[index]!) registers[index] = rank;
   }
+}
+
+function toUint8Array(blob: Uint8Array | ArrayBuffer | readonly number[]): Uint8Array {
+  if (blob instanceof Uint8Array) return blob;
+  if (blob instanceof ArrayBuffer) return new Uint8Array(blob);
+  const bytes = new Uint8Array(blob.length);
+  for (let i = 0; i < blob.length; i++) {
+    const n = blob[i]!;
+    // Uint8Array.from would wrap 256 to 0 and take 1.5 as 1: a blob of such numbers is not ours.
+    if ((n & 0xff) !== n) throw new SketchFormatError('sketch: not an array of bytes');
+    bytes[i] = n;
+  }
+  return bytes;
 }
 
 /** What {@link measureSketchError} found. */

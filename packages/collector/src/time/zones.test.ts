@@ -6,6 +6,7 @@ import {
   isTimeZone,
   localDate,
   localMidnight,
+  localMidnights,
   utcOffset,
 } from './zones.js';
 
@@ -28,7 +29,7 @@ describe('isTimeZone', () => {
   });
 
   it('refuses empty names, unknown names and fixed offsets (which Intl would take)', () => {
-    for (const name of ['', ' ', 'Paris', 'Europe/Nowhere', 'Z', '+02:00', '-05:00', '+0530', 'UTC+2']) {
+    for (const name of ['', ' ', 'Paris', 'Europe/Nowhere', 'Z', '+02:00', '-05:00', '+0530', '\u221202:00', 'UTC+2']) {
       expect(isTimeZone(name), name).toBe(false);
     }
   });
@@ -136,6 +137,22 @@ describe('localMidnight', () => {
         expect(localDate(midnight, tz), `${tz} ${date}`).toBe(date);
         expect(localDate(midnight - 1, tz), `${tz} ${date}`).toBe(addDays(date, -1));
       }
+    }
+  });
+
+  it('gives the same midnights one day after the other as one at a time', () => {
+    const spans: [string, string, number][] = [
+      ['Europe/Paris', '2026-01-01', 365],
+      ['America/Los_Angeles', '2026-01-01', 365],
+      ['Australia/Lord_Howe', '2026-01-01', 365],
+      ['Asia/Kathmandu', '2026-10-01', 40],
+      ['America/Santiago', '2026-08-20', 40],
+      ['Asia/Beirut', '2026-03-20', 230],
+      ['Pacific/Apia', '2011-12-20', 20],
+    ];
+    for (const [tz, first, days] of spans) {
+      const oneByOne = Array.from({ length: days + 1 }, (_, i) => localMidnight(addDays(first, i), tz));
+      expect(localMidnights(first, days, tz), tz).toEqual(oneByOne);
     }
   });
 

@@ -9,7 +9,10 @@ export type LocalDate = string;
 
 const DAY_MS = 86_400_000;
 
-/** Fixed offsets (`+02:00`, `-0530`) that `Intl` also takes as zones; a site must name a region. */
+/**
+ * How `Intl` names the fixed offsets it also takes as zones: `+02:00`, `-05:30` (also for
+ * `-0530` and for U+2212 MINUS SIGN spellings, so the resolved name is what is checked).
+ */
 const OFFSET_ZONE = /^[+-]/;
 
 type Field = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
@@ -134,9 +137,10 @@ export function addDays(date: LocalDate, days: number): LocalDate {
  * @example canonicalTimeZone('+02:00') // null
  */
 export function canonicalTimeZone(name: string): string | null {
-  if (name === '' || OFFSET_ZONE.test(name)) return null;
+  if (name === '') return null;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    return OFFSET_ZONE.test(resolved) ? null : resolved;
   } catch {
     return null;
   }
