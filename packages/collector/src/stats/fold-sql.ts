@@ -54,7 +54,7 @@ export function storedSketches(
     const cells = new Map<string, Uint8Array>();
     for (const row of results[i]?.results ?? []) {
       if (row.visitors == null) continue;
-      cells.set(JSON.stringify(keys.map((k) => row[k])), new Uint8Array(row.visitors as ArrayBuffer));
+      cells.set(JSON.stringify(keys.map((k) => row[k])), new Uint8Array(row.visitors as ArrayLike<number>));
     }
     stored.set(table, cells);
   });

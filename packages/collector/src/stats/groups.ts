@@ -30,11 +30,11 @@ export async function groupStats(
     db.prepare(credits).bind(siteId, first, end, verifiedOnly ? 1 : 0),
   ]);
   const groups = new Map<string, { started: number; visitors: Sketch }>();
-  for (const row of showings!.results as { key: string; started: number; visitors: ArrayBuffer | null }[]) {
+  for (const row of showings!.results as { key: string; started: number; visitors: number[] | null }[]) {
     let g = groups.get(row.key);
     if (!g) groups.set(row.key, (g = { started: 0, visitors: new Sketch() }));
     g.started += row.started;
-    if (row.visitors) g.visitors.merge(Sketch.fromBytes(new Uint8Array(row.visitors)));
+    if (row.visitors) g.visitors.mergeBytes(row.visitors);
   }
   const sums = sumsByKey(orders!.results as unknown as (CurrencySum & { key: string })[]);
   const keys = [...new Set([...groups.keys(), ...sums.keys()])].sort();

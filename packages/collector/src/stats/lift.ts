@@ -52,10 +52,10 @@ export async function liftStats(db: D1Database, siteId: string, range: StatsRang
     }
     return g[cohort === 1 ? 1 : 0];
   };
-  for (const r of visitorRows!.results as { groupKey: string; cohort: number; converters: number; visitors: ArrayBuffer | null }[]) {
+  for (const r of visitorRows!.results as { groupKey: string; cohort: number; converters: number; visitors: number[] | null }[]) {
     const s = side(r.groupKey, r.cohort);
     s.converters += r.converters;
-    if (r.visitors) s.visitors.merge(Sketch.fromBytes(new Uint8Array(r.visitors)));
+    if (r.visitors) s.visitors.mergeBytes(r.visitors);
   }
   for (const r of orderRows!.results as unknown as (CurrencySum & { groupKey: string; cohort: number })[]) {
     side(r.groupKey, r.cohort).sums.set(r.currency, { currency: r.currency, orders: r.orders, valueMinor: r.valueMinor });
@@ -63,7 +63,11 @@ export async function liftStats(db: D1Database, siteId: string, range: StatsRang
   const rows: LiftRow[] = [];
   for (const key of [...groups.keys()].sort()) {
     const [exposed, holdout] = groups.get(key)!;
-    const counts = (s: Side) => ({ visitors: s.visitors.estimate(), converters: s.converters });
+    // Above 10,000 visitors the count is an estimate: a converter is always among the visitors.
+    const counts = (s: Side) => {
+      const visitors = Math.max(s.visitors.estimate(), s.converters);
+      return { visitors, converters: s.converters };
+    };
     const e = counts(exposed);
     const h = counts(holdout);
     if (h.visitors === 0) continue;
