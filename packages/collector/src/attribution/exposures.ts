@@ -35,8 +35,9 @@ const BY_VISITORS = `select visitor_id as visitorId, group_key as groupKey, coho
 export const exposuresStatement = (db: D1Database, siteId: string, visitors: string[]): D1PreparedStatement =>
   db.prepare(BY_VISITORS).bind(siteId, JSON.stringify(visitors));
 
-const SET_CONVERTED = `update exposures set converted_ts = j.value->>2 from json_each(?2) j
-  where exposures.site_id = ?1 and exposures.visitor_id = j.value->>0 and exposures.group_key = j.value->>1`;
+const SET_CONVERTED = `update exposures set converted_ts = (select j.value->>2 from json_each(?2) j
+    where j.value->>0 = exposures.visitor_id and j.value->>1 = exposures.group_key)
+  where site_id = ?1 and (visitor_id, group_key) in (select j.value->>0, j.value->>1 from json_each(?2) j)`;
 
 export const setConvertedStatement = (
   db: D1Database,

@@ -106,16 +106,24 @@ export const MAX_TOUCHES_PER_PERSON = 2000;
 
 /**
  * A person's qualifying touches from `since` up to the last order the step reads (the
- * `MAX_ORDERS_PER_STEP`-th from `from`): the latest `MAX_TOUCHES_PER_PERSON` of those.
+ * `MAX_ORDERS_PER_STEP`-th from `from`, of its devices or its customer id): the latest
+ * `MAX_TOUCHES_PER_PERSON` of those.
  */
-const PERSON_TOUCHES = (orderOwner: string) => `select t.visitor_id as visitorId, t.ts, t.event_id as eventId, t.action, t.kind,
+const LAST_ORDER = (owner: string, index: string) => `(select max(ts) from (select ts from orders indexed by ${index}
+    where site_id = ?1 and ${owner} and ts >= ?4 order by ts limit ${MAX_ORDERS_PER_STEP}))`;
+const UP_TO = (customer: boolean) => {
+  const visitors = LAST_ORDER('visitor_id in (select value from json_each(?2))', 'orders_site_visitor_ts');
+  if (!customer) return `coalesce(${visitors}, 9e15)`;
+  const byCustomer = LAST_ORDER('customer_hash = ?5', 'orders_site_customer');
+  return `coalesce(max(coalesce(${visitors}, 0), coalesce(${byCustomer}, 0)), 9e15)`;
+};
+const PERSON_TOUCHES = (customer: boolean) => `select t.visitor_id as visitorId, t.ts, t.event_id as eventId, t.action, t.kind,
     t.widget_id as widgetId, t.campaign, t.sequence, t.channel, t.conversation, t.agent, t.link_id as linkId,
     c.first_link_at as firstLinkAt, l.recipient_visitor as recipientVisitor
   from touches t left join conversations c on c.site_id = t.site_id and c.conversation = t.conversation
     left join links l on l.site_id = t.site_id and l.link_id = t.link_id
   where t.site_id = ?1 and t.visitor_id in (select value from json_each(?2)) and t.action is not null and t.ts >= ?3
-    and t.ts <= coalesce((select max(ts) from (select ts from orders
-      where site_id = ?1 and ${orderOwner} and ts >= ?4 order by ts limit ${MAX_ORDERS_PER_STEP})), 9e15)
+    and t.ts <= ${UP_TO(customer)}
   order by t.ts desc limit ${MAX_TOUCHES_PER_PERSON}`;
 
 /** The qualifying touches attribution reads for a person (see `PERSON_TOUCHES`). */
@@ -128,10 +136,8 @@ export const personTouchesStatement = (
   customerHash: string | null,
 ): D1PreparedStatement =>
   customerHash === null
-    ? db.prepare(PERSON_TOUCHES('visitor_id in (select value from json_each(?2))')).bind(siteId, JSON.stringify(visitors), since, from)
-    : db
-        .prepare(PERSON_TOUCHES('(visitor_id in (select value from json_each(?2)) or customer_hash = ?5)'))
-        .bind(siteId, JSON.stringify(visitors), since, from, customerHash);
+    ? db.prepare(PERSON_TOUCHES(false)).bind(siteId, JSON.stringify(visitors), since, from)
+    : db.prepare(PERSON_TOUCHES(true)).bind(siteId, JSON.stringify(visitors), since, from, customerHash);
 
 /** A qualifying touch as attribution loads it: with its conversation's first link and its link's recipient. */
 export type TouchRow = Interaction & { firstLinkAt: number | null; recipientVisitor: string | null };

@@ -9,7 +9,7 @@ const PAGE = 100;
 /** A step's progress is recorded with a lease: if no progress comes by then, the cron resends it. */
 export const SWEEP_LEASE_MS = 60_000;
 
-const VISITORS = `select distinct visitor_id as id from orders
+const VISITORS = `select distinct visitor_id as id from orders indexed by orders_site_visitor_ts
   where site_id = ?1 and visitor_id > ?2 order by visitor_id limit ?3`;
 const CUSTOMERS = `select distinct customer_hash as id from orders
   where site_id = ?1 and visitor_id is null and customer_hash is not null and customer_hash > ?2 order by customer_hash limit ?3`;

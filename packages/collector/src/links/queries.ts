@@ -46,8 +46,11 @@ export const linksByIdsStatement = (db: D1Database, siteId: string, ids: string[
 export const toLinks = (result: D1Result<Record<string, unknown>> | undefined): Map<string, LinkRow> =>
   new Map((result?.results ?? []).map((r) => [r.linkId as string, r as unknown as LinkRow]));
 
-const RECIPIENTS = `update links set recipient_visitor = j.value->>1, recipient_ts = j.value->>2 from json_each(?2) j
-  where links.site_id = ?1 and links.link_id = j.value->>0 and (links.recipient_ts is null or links.recipient_ts > j.value->>2)`;
+const RECIPIENTS = `update links set
+    recipient_visitor = (select j.value->>1 from json_each(?2) j where j.value->>0 = links.link_id),
+    recipient_ts = (select j.value->>2 from json_each(?2) j where j.value->>0 = links.link_id)
+  where site_id = ?1 and link_id in (select j.value->>0 from json_each(?2) j)
+    and (recipient_ts is null or recipient_ts > (select j.value->>2 from json_each(?2) j where j.value->>0 = links.link_id))`;
 
 /**
  * Each link's recipient becomes the given visitor if it landed before anyone else did (one entry
