@@ -11,9 +11,21 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            ADMIN_TOKEN: 'test-admin-token',
+            ADMIN_TOKEN: 'test-admin-token-0123456789abcdef0123',
             // Inputs per endpoint of the robustness properties (test/robustness-*.test.ts); the bench raises it.
             ROBUSTNESS_RUNS: process.env.ROBUSTNESS_RUNS ?? '',
+          },
+          // A second database, for sites placed on another D1 (test/sites-databases.test.ts).
+          d1Databases: { DB_2: 'lasttouch-2' },
+          // Deliver work as soon as it is sent: tests wait for the queue, not for a batch timer.
+          queueConsumers: {
+            'lasttouch-work': {
+              maxBatchSize: 100,
+              maxBatchTimeout: 0,
+              maxRetries: 5,
+              deadLetterQueue: 'lasttouch-dead',
+            },
+            'lasttouch-dead': { maxBatchSize: 100, maxBatchTimeout: 0 },
           },
           // A limiter with a tiny budget, swapped in for one request at a time by the rate-limit tests.
           ratelimits: { TEST_TIGHT_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 10 } } },
@@ -23,6 +35,8 @@ export default defineConfig(async () => {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // Tests wait for the work queue; on a loaded 2-core machine a few settles take seconds.
+      testTimeout: 60_000,
     },
   };
 });

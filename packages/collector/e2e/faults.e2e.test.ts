@@ -63,14 +63,15 @@ describe('an overloaded collector, as the SDK meets it in a real browser', () =>
       );
       expect(landed.sort()).toEqual([...sent()].sort());
 
-      // Each event was accepted exactly once; resends by the two tabs were absorbed as duplicates.
+      // Each event was accepted at least once; a resend answered before the queue had stored the
+      // first copy is accepted again and deduped by id when the consumer writes it (stored once, above).
       const answers = proxy.batches.flatMap((b) => (b.answer ? [b.answer] : []));
       const accepted = answers.reduce((n, a) => n + a.accepted, 0);
       const duplicates = answers.reduce((n, a) => n + a.duplicates, 0);
       console.log(
         `[faults] ${sent().size} events, ${refusals(503)} batches refused with 503, ${refusals(429)} with 429; accepted ${accepted}, duplicates absorbed ${duplicates}`,
       );
-      expect(accepted).toBe(sent().size);
+      expect(accepted).toBeGreaterThanOrEqual(sent().size);
       // Three showings of the pop-up (first load, reload, second tab) are three instances, no more.
       expect(await widget(suite.api, shop, 'spring-sale')).toMatchObject({ instances: 3, clicks: 1 });
       expect(await widget(suite.api, shop, 'last-chance')).toMatchObject({ clicks: 1 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from './harness/collector.js';
+import { freePort } from './harness/wrangler-dev.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const demo = JSON.parse(readFileSync(new URL('../scripts/demo-site.json', import.meta.url), 'utf8'));

@@ -1,12 +1,11 @@
-import { env } from 'cloudflare:workers';
-import { LINK_PARAM, type OrderDetail, type Settings } from '@lasttouch/shared';
+import { type ChatStatsResponse, LINK_PARAM, type OrderDetail, type Settings } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { chatCredits, siteTotals } from '../src/stats/order-aggregates.js';
-import { createShop, DAY, daysAgo, HOUR, visitor } from './attribution-helpers.js';
+import { createShop, DAY, dateOf, daysAgo, HOUR, iso, type Shop, visitor } from './attribution-helpers.js';
 import { call, checkoutEvent, landingEvent, uid, widgetEvent } from './helpers.js';
 
 const T = daysAgo(10) + 12 * HOUR;
-const iso = (ms: number) => new Date(ms).toISOString();
+const totals = async (shop: Shop, query = '') =>
+  (await shop.get<ChatStatsResponse>(`/v1/stats/chat?from=${dateOf(T - DAY)}&to=${dateOf(T + DAY)}${query}`)).totals;
 const windows = (patch: Partial<Settings['attributionWindows']>): Partial<Settings> => ({
   attributionWindows: { default: 14 * 86_400, kinds: {}, channels: {}, campaigns: {}, ...patch },
 });
@@ -23,8 +22,8 @@ describe('attribution scenarios', () => {
     expect(widgets.rows).toEqual([
       expect.objectContaining({ id: 'spring-sale', clicks: 1, orders: 0, currency: null }),
     ]);
-    expect(await siteTotals(env.DB, shop.siteId, { from: T - DAY, to: T + DAY }, false)).toEqual([
-      { currency: 'EUR', orders: 1, valueMinor: 1250 },
+    expect(await totals(shop)).toEqual([
+      { websiteTransactions: 1, websiteTurnover: 12.5, websiteAverageOrderValue: 12.5, currency: 'EUR' },
     ]);
   });
 
@@ -47,6 +46,7 @@ describe('attribution scenarios', () => {
       channel: null,
       conversation: null,
       ts: iso(T - 1000),
+      visitorId: who.v,
     });
     expect((await shop.widgets()).rows).toEqual([
       {
@@ -201,7 +201,7 @@ describe('attribution scenarios', () => {
     // An offline queue delivers a click that happened between the two orders.
     const click = widgetEvent({ ...who, t: 'click', k: 'popup', w: 'spring-sale', ts: T - HOUR });
     await shop.send([click]);
-    expect((await shop.get<OrderDetail>(`/v1/orders/${early}`)).credited).toMatchObject({ id: 'hero' });
+    expect((await shop.detail(early)).credited).toMatchObject({ id: 'hero' });
     expect((await shop.get<OrderDetail>(`/v1/orders/${late}`)).credited).toMatchObject({ id: 'spring-sale' });
     const rows = (await shop.widgets()).rows;
     expect(rows).toContainEqual(expect.objectContaining({ id: 'hero', orders: 1, value: 5 }));
@@ -223,14 +223,14 @@ describe('attribution scenarios', () => {
       ['sdk', 12.5],
       ['server', 13],
     ]);
-    // A retry of the same confirmation is the same source.
+    // A repeat of the same confirmation is a report like any other: the latest stands, the same.
     await shop.order({ orderId: order, value: 13, currency: 'EUR', visitorId: who.v });
-    expect((await shop.get<OrderDetail>(`/v1/orders/${order}`)).sources).toHaveLength(2);
+    expect((await shop.get<OrderDetail>(`/v1/orders/${order}`)).sources).toHaveLength(3);
     expect((await shop.widgets('?verified=true')).rows).toEqual([expect.objectContaining({ orders: 1, value: 13 })]);
 
     const refunded = await shop.order({ orderId: order, value: 13, currency: 'EUR', status: 'refunded' });
     expect(refunded).toMatchObject({ status: 'refunded', credited: null });
-    expect(refunded.sources).toHaveLength(3);
+    expect(refunded.sources).toHaveLength(4);
     expect((await shop.widgets()).rows).toEqual([expect.objectContaining({ orders: 0, value: 0, currency: null })]);
   });
 
@@ -253,8 +253,8 @@ describe('attribution scenarios', () => {
     const order = uid('order');
     const detail = await shop.order({ orderId: order, value: 99.99, currency: 'USD', ts: iso(T) });
     expect(detail).toMatchObject({ visitorId: null, verified: true, credited: null, value: 99.99, ts: iso(T) });
-    expect(await siteTotals(env.DB, shop.siteId, { from: T - DAY, to: T + DAY }, true)).toEqual([
-      { currency: 'USD', orders: 1, valueMinor: 9999 },
+    expect(await totals(shop, '&verified=true')).toEqual([
+      { websiteTransactions: 1, websiteTurnover: 99.99, websiteAverageOrderValue: 99.99, currency: 'USD' },
     ]);
   });
 
@@ -274,7 +274,7 @@ describe('attribution scenarios', () => {
     ]);
   });
 
-  it('reads whole UTC days overlapping [from, to)', async () => {
+  it('reads whole local days: a date range, or instants on local midnights', async () => {
     const shop = await createShop();
     const day = daysAgo(5);
     const who = visitor();
@@ -283,21 +283,22 @@ describe('attribution scenarios', () => {
       widgetEvent({ ...who, t: 'click', ts: day + DAY - 2 }),
       checkoutEvent({ ...who, ts: day + DAY - 1 }),
     ]);
-    const read = async (from: number, to: number) => {
-      const res = await shop.widgets(`?from=${iso(from)}&to=${iso(to)}`);
-      expect([res.from, res.to]).toEqual([iso(from), iso(to)]);
+    const read = async (from: string, to: string) => {
+      const res = await shop.widgets(`?from=${from}&to=${to}`);
       return res.rows;
     };
     const hit = [expect.objectContaining({ instances: 1, clicks: 1, orders: 1 })];
-    expect(await read(day, day + DAY)).toEqual(hit);
-    expect(await read(day + DAY - 1, day + DAY + 1)).toEqual(hit);
-    expect(await read(day - DAY, day + 1)).toEqual(hit);
-    expect(await read(day - DAY, day)).toEqual([]);
-    expect(await read(day + DAY, day + 2 * DAY)).toEqual([]);
+    expect(await read(dateOf(day), dateOf(day))).toEqual(hit);
+    expect(await read(iso(day), iso(day + DAY))).toEqual(hit);
+    expect(await read(dateOf(day - DAY), dateOf(day))).toEqual(hit);
+    expect(await read(dateOf(day - DAY), dateOf(day - DAY))).toEqual([]);
+    expect(await read(dateOf(day + DAY), dateOf(day + DAY))).toEqual([]);
+    const envelope = await shop.widgets(`?from=${dateOf(day)}&to=${dateOf(day)}`);
+    expect([envelope.from, envelope.to, envelope.timezone]).toEqual([iso(day), iso(day + DAY), 'UTC']);
   });
 
-  it('credits a tagged-link landing with its conversation and the time since the first landing', async () => {
-    const shop = await createShop(['https://shop.example']);
+  it('credits a tagged-link landing with its conversation and the time since the first link', async () => {
+    const shop = await createShop({ allowedOrigins: ['https://shop.example'] });
     const tag = async () => {
       const res = await call('/v1/links', {
         method: 'POST',
@@ -312,12 +313,14 @@ describe('attribution scenarios', () => {
       return new URL(((await res.json()) as { url: string }).url).searchParams.get(LINK_PARAM)!;
     };
     const who = visitor();
+    const firstLink = Date.now();
+    const tokens = [await tag(), await tag()];
     const now = Date.now();
     const order = uid('order');
     await shop.send([
-      landingEvent({ ...who, tk: await tag(), ts: now - 4 * 60_000 }),
-      landingEvent({ ...who, tk: await tag(), ts: now - 2 * 60_000 }),
-      checkoutEvent({ ...who, o: order, ts: now, val: 40 }),
+      landingEvent({ ...who, tk: tokens[0], ts: now + 60_000 }),
+      landingEvent({ ...who, tk: tokens[1], ts: now + 2 * 60_000 }),
+      checkoutEvent({ ...who, o: order, ts: now + 4 * 60_000, val: 40 }),
     ]);
     const detail = await shop.get<OrderDetail>(`/v1/orders/${order}`);
     expect(detail.credited).toMatchObject({
@@ -326,10 +329,14 @@ describe('attribution scenarios', () => {
       conversation: 'c-42',
       forwarded: false,
     });
-    const range = { from: now - DAY, to: now + DAY };
-    expect(await chatCredits(env.DB, shop.siteId, range, 'agent', false)).toEqual([
-      { group: 'ann', currency: 'EUR', orders: 1, valueMinor: 4000, msToOrder: 4 * 60_000 },
+    const chat = await shop.get<ChatStatsResponse>(`/v1/stats/chat?groupBy=agent&to=${dateOf(now + 4 * 60_000)}`);
+    expect(chat.rows).toEqual([
+      expect.objectContaining({ group: 'ann', contacts: 1, transactionsAfterContact: 1, turnoverAfterContact: 40 }),
     ]);
+    // From the conversation's first tagged link (issued just before `now`) to the order.
+    const seconds = chat.rows[0]!.averageSecondsBeforePurchase!;
+    expect(seconds).toBeGreaterThanOrEqual(240);
+    expect(seconds).toBeLessThanOrEqual(Math.round((now + 4 * 60_000 - firstLink) / 1000));
     const top = await shop.get<{ rows: unknown[] }>('/v1/stats/top-actions');
     expect(top.rows).toEqual([{ action: 'link_landing', channel: 'whatsapp', orders: 1 }]);
   });
@@ -338,13 +345,13 @@ describe('attribution scenarios', () => {
     const shop = await createShop();
     const bad = await fetchStatus(shop.readKey, '/v1/stats/widgets?from=yesterday');
     expect(bad).toBe(400);
-    expect(await fetchStatus(shop.readKey, '/v1/stats/widgets?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z')).toBe(
-      400,
-    );
+    expect(await fetchStatus(shop.readKey, '/v1/stats/widgets?from=2026-11-02&to=2026-11-01')).toBe(400);
+    expect(await fetchStatus(shop.readKey, '/v1/stats/widgets?from=2026-11-01T12:00:00Z')).toBe(400);
     expect(await fetchStatus(shop.writeKey, '/v1/stats/widgets')).toBe(403);
     expect(await fetchStatus(shop.readKey, '/v1/orders/nope')).toBe(404);
     const envelope = await shop.widgets();
     expect(Date.parse(envelope.to) - Date.parse(envelope.from)).toBe(30 * DAY);
+    expect(Date.parse(envelope.to)).toBeGreaterThan(Date.now());
   });
 });
 

@@ -7,6 +7,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       ADMIN_TOKEN: string;
       TEST_TIGHT_LIMITER: RateLimit;
+      DB_2: D1Database;
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index.js');

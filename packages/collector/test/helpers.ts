@@ -7,6 +7,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import type { CheckoutEvent, CreateSiteResponse, IngestResponse, LandingEvent, WidgetEvent } from '@lasttouch/shared';
+import { consumerActivity } from '../src/jobs/queue-handler.js';
 
 export const BASE_URL = 'https://collector.test';
 
@@ -33,12 +34,17 @@ let counter = 0;
 /** A unique id for events, visitors, sessions, orders. */
 export const uid = (prefix = 'id'): string => `${prefix}-${++counter}-${crypto.randomUUID()}`;
 
-/** Creates a site through the real `POST /v1/sites` with the test admin token. */
-export async function createSite(opts: { name?: string; allowedOrigins?: string[] } = {}): Promise<CreateSiteResponse> {
+/**
+ * Creates a site through the real `POST /v1/sites` with the test admin token, in the `DB`
+ * database unless told otherwise (the tests read `env.DB`; placement has its own test).
+ */
+export async function createSite(
+  opts: { name?: string; allowedOrigins?: string[]; timezone?: string; database?: string } = {},
+): Promise<CreateSiteResponse> {
   const res = await call('/v1/sites', {
     method: 'POST',
     headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: opts.name ?? 'Test shop', ...opts }),
+    body: JSON.stringify({ name: opts.name ?? 'Test shop', database: 'DB', ...opts }),
   });
   if (res.status !== 201) throw new Error(`createSite: ${res.status} ${await res.text()}`);
   return res.json();
@@ -140,4 +146,51 @@ export async function dumpDatabase(): Promise<string> {
     parts.push(JSON.stringify(results));
   }
   return parts.join('\n');
+}
+
+/**
+ * Retries an assertion until it passes or `timeoutMs` ends: work goes through the queue, so
+ * what an accepted request changes shows within seconds, not at once.
+ *
+ * @example await eventually(async () => expect(await countEvents(site.siteId)).toBe(2));
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What changes whenever the consumer commits a step or parks a message, in every database. */
+async function workFingerprint(): Promise<string> {
+  const sql = `select (select coalesce(sum(seq), 0) from site_steps) || ':' || (select count(*) from dead_letters) as fp`;
+  const rows = await Promise.all([env.DB, env.DB_2].map((db) => db.prepare(sql).first<{ fp: string }>()));
+  return rows.map((r) => r?.fp).join('|');
+}
+
+/**
+ * Waits until the work queue is idle: nothing waiting in it and no step committed for a few
+ * polls. Tests call it before asserting that something did *not* happen (counted once, nothing
+ * stored), where `eventually` cannot tell "not yet" from "never".
+ */
+export async function settled(timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let quiet = 0;
+  let last = '';
+  while (quiet < 3) {
+    if (Date.now() > end) throw new Error('the work queue did not settle');
+    const { backlogCount } = await env.WORK_QUEUE.metrics();
+    const fingerprint = await workFingerprint();
+    const idle = backlogCount === 0 && consumerActivity.running === 0;
+    quiet = idle && fingerprint === last ? quiet + 1 : 0;
+    last = fingerprint;
+    await sleep(60);
+  }
 }

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app.js';
-import { BASE_URL, countEvents, createSite, postEvents, widgetEvent } from './helpers.js';
+import { BASE_URL, countEvents, createSite, postEvents, settled, widgetEvent } from './helpers.js';
 
 const batch = (writeKey: string, events: unknown[]) =>
   new Request(`${BASE_URL}/v1/events`, {
@@ -27,6 +27,7 @@ describe('rate limits', () => {
     expect(refused?.res.status).toBe(429);
     expect(refused?.res.headers.get('Retry-After')).toBe('10');
     expect(await refused?.res.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    await settled();
     expect(await countEvents(site.siteId, [refused!.id])).toBe(0);
     expect(await countEvents(site.siteId)).toBe(accepted);
 
@@ -39,6 +40,7 @@ describe('rate limits', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await app.fetch(batch(site.writeKey, [widgetEvent()]), tight)).status);
     expect(statuses).toEqual([202, 202, 202, 429]);
+    await settled();
     expect(await countEvents(site.siteId)).toBe(3);
   });
 

@@ -9,6 +9,10 @@ export interface ErrorBody {
 export interface CreateSiteRequest {
   name: string;
   allowedOrigins?: string[];
+  /** IANA time zone of the merchant's days (default `UTC`). */
+  timezone?: string;
+  /** The D1 binding to keep the site's data in (`DB`, `DB_2`, …); default: the least filled. */
+  database?: string;
 }
 
 /** `POST /v1/sites` answer: the keys are shown once and stored only as hashes. */
@@ -32,6 +36,8 @@ export interface Settings {
   allowedOrigins: string[];
   attributionWindows: AttributionWindows;
   creditPolicy: CreditPolicy;
+  /** IANA time zone of the merchant's days (stats ranges and daily rows); default `UTC`. */
+  timezone: string;
 }
 
 /** `PUT /v1/settings`: each given top-level field replaces the stored one. */
@@ -146,6 +152,11 @@ export interface TopActionRow {
 export const CHAT_GROUPS = ['channel', 'agent', 'conversation'] as const;
 export type ChatGroupBy = (typeof CHAT_GROUPS)[number];
 
+/**
+ * One chat group and currency. Counts that do not depend on currency (`contacts`,
+ * `conversionRate`, `averageSecondsBeforePurchase`, over all the group's orders) stand on the
+ * group's first row only (0 or `null` on the others); money and the orders it sums are per row.
+ */
 export interface ChatStatsRow {
   /** The channel, agent ('' for links issued without one) or conversation. */
   group: string;
@@ -171,14 +182,13 @@ export interface ChatTotalsRow {
   currency: string;
 }
 
-export interface ChatStatsResponse {
-  from: string;
-  to: string;
+export interface ChatStatsResponse extends StatsEnvelope<ChatStatsRow> {
   groupBy: ChatGroupBy;
-  rows: ChatStatsRow[];
   totals: ChatTotalsRow[];
-  /** Landings in the range whose token was forged, altered, expired or of another site. */
+  /** Landings in the range whose token was forged, altered, of another site, or of a link no longer known. */
   invalidLandings: number;
+  /** Landings in the range of a genuine token older than its 400 days. */
+  expiredLandings: number;
 }
 
 /** An interaction as shown in an order's attribution detail. */
@@ -227,6 +237,8 @@ export interface DailyStatsRow {
   orders: number;
   value: number;
   currency: string | null;
+  /** Events browsers reported dropping from a full queue that day (site-wide; 0 when narrowed). */
+  droppedEvents: number;
 }
 
 export const LIFT_GROUPS = ['site', 'campaign', 'widget'] as const;

@@ -69,8 +69,17 @@ export const LIMITS = {
   tokenLength: 256,
   /** Largest order value accepted, in major units. */
   maxValue: 1e12,
-  /** Client clocks ahead of the server by more than this are clamped to the receive time. */
+  /** An event (after clock correction) or a server order time more than this ahead is refused or clamped. */
   futureSkewMs: 5 * 60_000,
-  /** Events older than this are rejected: no SDK queue holds them that long. */
+  /** Events older than this (after clock correction) are rejected: no SDK queue holds them that long. */
   maxAgeMs: 30 * DAY_SECONDS * 1000,
+  /**
+   * How far a batch's clock offset (receive time minus the client's send time) may move its
+   * events: a device clock wrong by more than this is not believed, and its batch is refused.
+   */
+  maxClockOffsetMs: 400 * DAY_SECONDS * 1000,
+  /** Server order times (`POST /v1/orders` `ts`) older than this are refused. */
+  orderMaxAgeMs: 400 * DAY_SECONDS * 1000,
+  /** A tagged-link token is genuine for this long after it was issued (then: expired). */
+  tokenLifetimeMs: 400 * DAY_SECONDS * 1000,
 } as const;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../sites/site.js';
 import {
-  attributeVisitor,
+  attributePerson,
   candidates,
   compareInteractions,
   describeLoss,
@@ -30,7 +30,8 @@ const interaction = (fields: Partial<Interaction> & { eventId: string }): Intera
     channel: action === 'link_landing' ? 'whatsapp' : null,
     conversation: action === 'link_landing' ? 'conv' : null,
     agent: null,
-    forwarded: false,
+    visitorId: 'v',
+    linkId: action === 'link_landing' ? 'link' : null,
     ...fields,
   };
 };
@@ -43,7 +44,7 @@ const settingsWith = (
   return { ...s, creditPolicy: policy, attributionWindows: { ...s.attributionWindows, ...patch } };
 };
 
-const winners = (result: ReturnType<typeof attributeVisitor>) =>
+const winners = (result: ReturnType<typeof attributePerson>) =>
   Object.fromEntries(result.map((r) => [r.orderId, r.credited?.eventId ?? null]));
 
 describe('inWindow and candidates', () => {
@@ -71,11 +72,11 @@ describe('inWindow and candidates', () => {
   });
 });
 
-describe('attributeVisitor', () => {
+describe('attributePerson', () => {
   const order = (orderId: string, ts: number): OrderPoint => ({ orderId, ts });
 
   it('leaves an order with no interaction unattributed', () => {
-    const [r] = attributeVisitor([order('o', T0)], [], settingsWith());
+    const [r] = attributePerson([order('o', T0)], [], settingsWith());
     expect(r).toEqual({ orderId: 'o', credited: null, considered: [] });
   });
 
@@ -87,7 +88,7 @@ describe('attributeVisitor', () => {
       interaction({ eventId: 'last', ts: T0 - 1000, action: 'notification_hover' }),
       interaction({ eventId: 'after', ts: T0 + 1 }),
     ];
-    const [r] = attributeVisitor([order('o', T0)], list, s);
+    const [r] = attributePerson([order('o', T0)], list, s);
     expect(r?.credited?.eventId).toBe('last');
     expect(r?.considered.map((c) => [c.interaction.eventId, c.lost?.code ?? null])).toEqual([
       ['last', null],
@@ -104,7 +105,7 @@ describe('attributeVisitor', () => {
       interaction({ eventId: 'x', action: 'popup_click' }),
       interaction({ eventId: 'w', action: 'popup_click' }),
     ];
-    const [r] = attributeVisitor([order('o', T0 + 5)], tie, s);
+    const [r] = attributePerson([order('o', T0 + 5)], tie, s);
     expect(r?.credited?.eventId).toBe('w');
     expect(r?.considered.map((c) => c.lost?.code ?? null)).toEqual([
       null,
@@ -113,14 +114,14 @@ describe('attributeVisitor', () => {
       'tie_priority',
     ]);
     const landing = interaction({ eventId: 'zz', action: 'link_landing' });
-    expect(attributeVisitor([order('o', T0 + 5)], [...tie, landing], s)[0]?.credited?.eventId).toBe('zz');
+    expect(attributePerson([order('o', T0 + 5)], [...tie, landing], s)[0]?.credited?.eventId).toBe('zz');
   });
 
   it('uses the campaign window before the kind window', () => {
     const s = settingsWith({ default: 100, kinds: { popup: 10 }, campaigns: { spring: 50 } });
     const spring = interaction({ eventId: 's', ts: T0, campaign: 'spring' });
     const plain = interaction({ eventId: 'p', ts: T0 + 1 });
-    const [r] = attributeVisitor([order('o', T0 + 30_000)], [spring, plain], s);
+    const [r] = attributePerson([order('o', T0 + 30_000)], [spring, plain], s);
     expect(r?.credited?.eventId).toBe('s');
     expect(r?.considered.find((c) => c.interaction.eventId === 'p')?.lost).toEqual({
       code: 'outside_window',
@@ -131,7 +132,7 @@ describe('attributeVisitor', () => {
   it('credits every order to its last interaction under "every"', () => {
     const clicks = [interaction({ eventId: 'a', ts: T0 })];
     const orders = [order('o1', T0 + DAY), order('o2', T0 + 2 * DAY), order('o3', T0 + 3 * DAY)];
-    expect(winners(attributeVisitor(orders, clicks, settingsWith({}, 'every')))).toEqual({ o1: 'a', o2: 'a', o3: 'a' });
+    expect(winners(attributePerson(orders, clicks, settingsWith({}, 'every')))).toEqual({ o1: 'a', o2: 'a', o3: 'a' });
   });
 
   it('credits an interaction at most its first order under "first"', () => {
@@ -141,7 +142,7 @@ describe('attributeVisitor', () => {
       interaction({ eventId: 'c', ts: T0 + 2 * DAY + 10 }),
     ];
     const orders = [order('o1', T0 + DAY), order('o2', T0 + 2 * DAY), order('o3', T0 + 3 * DAY)];
-    const r = attributeVisitor(orders, list, settingsWith({}, 'first'));
+    const r = attributePerson(orders, list, settingsWith({}, 'first'));
     expect(winners(r)).toEqual({ o1: 'b', o2: null, o3: 'c' });
     expect(r[1]?.considered.map((c) => c.lost)).toEqual([
       { code: 'spent', firstOrderId: 'o1' },
@@ -152,7 +153,7 @@ describe('attributeVisitor', () => {
 
   it('spends an interaction on the first of two orders at the same time (by order id)', () => {
     const list = [interaction({ eventId: 'a', ts: T0 })];
-    const r = attributeVisitor([order('o2', T0 + 5), order('o1', T0 + 5)], list, settingsWith({}, 'first'));
+    const r = attributePerson([order('o2', T0 + 5), order('o1', T0 + 5)], list, settingsWith({}, 'first'));
     expect(winners(r)).toEqual({ o1: 'a', o2: null });
   });
 
@@ -216,14 +217,14 @@ const arbOrders = fc.uniqueArray(
 
 const params = { seed: 20261127, numRuns: 400 };
 
-describe('attributeVisitor properties', () => {
+describe('attributePerson properties', () => {
   it('is independent of input order', () => {
     fc.assert(
       fc.property(arbSettings, arbOrders, arbInteractions, fc.integer(), (a, orders, list, salt) => {
         const s = toSettings(a);
         const shuffled = [...list].sort((x, y) => ((x.ts ^ salt) % 7) - ((y.ts ^ salt) % 7));
-        expect(winners(attributeVisitor([...orders].reverse(), shuffled, s))).toEqual(
-          winners(attributeVisitor(orders, list, s)),
+        expect(winners(attributePerson([...orders].reverse(), shuffled, s))).toEqual(
+          winners(attributePerson(orders, list, s)),
         );
       }),
       params,
@@ -234,7 +235,7 @@ describe('attributeVisitor properties', () => {
     fc.assert(
       fc.property(arbSettings, arbOrders, arbInteractions, (a, orders, list) => {
         const s = toSettings({ ...a, policy: 'every' });
-        for (const r of attributeVisitor(orders, list, s)) {
+        for (const r of attributePerson(orders, list, s)) {
           const ts = orders.find((o) => o.orderId === r.orderId)!.ts;
           // Brute force: the maximum under the ranking among interactions inside their window.
           const inside = list.filter((i) => i.ts <= ts && ts - i.ts <= windowFor(i, s));
@@ -255,8 +256,8 @@ describe('attributeVisitor properties', () => {
     fc.assert(
       fc.property(arbSettings, arbOrders, arbInteractions, (a, orders, list) => {
         const s = toSettings({ ...a, policy: 'first' });
-        const every = winners(attributeVisitor(orders, list, { ...s, creditPolicy: 'every' }));
-        const result = attributeVisitor(orders, list, s);
+        const every = winners(attributePerson(orders, list, { ...s, creditPolicy: 'every' }));
+        const result = attributePerson(orders, list, s);
         const used = result.flatMap((r) => (r.credited ? [r.credited.eventId] : []));
         expect(new Set(used).size).toBe(used.length);
         for (const r of result) {
@@ -287,8 +288,8 @@ describe('attributeVisitor properties', () => {
       fc.property(arbSettings, arbOrders, arbInteractions, arbInteraction, (a, orders, list, late) => {
         fc.pre(!list.some((i) => i.eventId === late.eventId));
         const s = toSettings({ ...a, policy: 'every' });
-        const before = winners(attributeVisitor(orders, list, s));
-        const after = attributeVisitor(orders, [...list, late], s);
+        const before = winners(attributePerson(orders, list, s));
+        const after = attributePerson(orders, [...list, late], s);
         for (const r of after) {
           const won = r.credited?.eventId === late.eventId;
           expect(won ? late.eventId : before[r.orderId]).toBe(r.credited?.eventId ?? null);

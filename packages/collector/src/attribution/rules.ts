@@ -1,9 +1,11 @@
 import type { Action, CreditPolicy, Settings, WidgetKind } from '@lasttouch/shared';
 import { ACTION_PRIORITY, windowFor } from './windows.js';
 
-/** A qualifying interaction of one visitor (a row of `interactions`). */
+/** A qualifying interaction of a person (a `touches` row with an action). */
 export interface Interaction {
   eventId: string;
+  /** The device (visitor id) it happened on. */
+  visitorId: string;
   ts: number;
   action: Action;
   kind: WidgetKind | null;
@@ -13,7 +15,7 @@ export interface Interaction {
   channel: string | null;
   conversation: string | null;
   agent: string | null;
-  forwarded: boolean;
+  linkId: string | null;
 }
 
 /** An order as attribution sees it: only orders with status `placed` take part. */
@@ -76,7 +78,7 @@ export function candidates(order: OrderPoint, interactions: readonly Interaction
 }
 
 /**
- * Credits every placed order of one visitor.
+ * Credits every placed order of one person (a visitor, or every device of a customer).
  *
  * - `every`: each order goes to its best-ranked candidate.
  * - `first`: an interaction can only earn the first order placed at or after it (orders ranked
@@ -87,7 +89,7 @@ export function candidates(order: OrderPoint, interactions: readonly Interaction
  * Pure and deterministic: the same inputs in any order give the same result, which is what
  * makes re-running attribution idempotent.
  */
-export function attributeVisitor(
+export function attributePerson(
   orders: readonly OrderPoint[],
   interactions: readonly Interaction[],
   settings: Settings,

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { sha256 } from '../crypto/hash.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
-import { bearerToken } from './require-key.js';
+import { bearerToken } from './bearer.js';
 
 /**
  * Compares two secrets in constant time: comparing their digests gives equal-length inputs, so

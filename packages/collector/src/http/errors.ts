@@ -2,7 +2,7 @@ import type { ErrorBody } from '@lasttouch/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /**
- * An error that becomes the API's error body `{error: {code, message, details?}}` (`ErrorBody`) with its
+ * An error that becomes the contract's `{error: {code, message, details?}}` body with its
  * status. Handlers throw it; `onError` in `app.ts` renders it.
  */
 export class ApiError extends Error {
@@ -27,14 +27,14 @@ export class ApiError extends Error {
   }
 }
 
-/** How long a client waits before resending a request whose write did not (fully) happen. */
-const RETRY_AFTER_SECONDS = '5';
+/** Seconds a client waits before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
- * A 503 with `Retry-After`: the request's write failed or is incomplete, and sending the same
- * request again is safe (every write behind these answers is idempotent).
+ * The 503 of a storage failure (a write or a read): the client retries after `Retry-After`,
+ * and dedupe by id makes a retried write harmless.
  *
- * @example throw unavailable('unavailable', 'Events could not be stored; send the batch again later')
+ * @example throw unavailable('Events could not be stored; send the batch again later')
  */
-export const unavailable = (code: string, message: string): ApiError =>
-  new ApiError(503, code, message, undefined, { 'Retry-After': RETRY_AFTER_SECONDS });
+export const unavailable = (message: string): ApiError =>
+  new ApiError(503, 'unavailable', message, undefined, { 'Retry-After': String(RETRY_AFTER_SECONDS) });

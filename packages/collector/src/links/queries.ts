@@ -1,101 +1,75 @@
 import type { LinkRequest } from '@lasttouch/shared';
-import { and, eq } from 'drizzle-orm';
-import { createDb } from '../db/client.js';
-import { linkLandings, links } from '../db/schema/index.js';
-import { countContact } from '../stats/link-aggregates.js';
 
-/* The `links` and `link_landings` tables: links as issued, and each visitor's earliest landing. */
-
+/** A link as issued, for the `links` row. */
 export interface IssuedLink extends LinkRequest {
-  siteId: string;
   linkId: string;
+  /** The tagged url's origin and path: the query (and the token in it) is not kept. */
   url: string;
   issuedAt: number;
 }
 
-/** Records an issued link and counts its conversation as a contact of that day, in one transaction. */
-export async function recordLink(d1: D1Database, link: IssuedLink): Promise<void> {
-  const db = createDb(d1);
-  const agent = link.agent ?? null;
+const INSERT_LINK = `insert into links (site_id, link_id, conversation, channel, agent, url, issued_at)
+  values (?1, ?2, ?3, ?4, ?5, ?6, ?7)`;
+const FIRST_LINK = `insert into conversations (site_id, conversation, first_link_at) values (?1, ?2, ?3)
+  on conflict do update set first_link_at = min(first_link_at, excluded.first_link_at)`;
+
+/**
+ * Records an issued link and its conversation's first link time, in one transaction: a
+ * conversation is a contact as soon as a link is sent, before anyone clicks.
+ */
+export async function recordLink(db: D1Database, siteId: string, link: IssuedLink): Promise<void> {
   await db.batch([
-    db.insert(links).values({
-      siteId: link.siteId,
-      linkId: link.linkId,
-      conversation: link.conversation,
-      channel: link.channel,
-      agent,
-      url: link.url,
-      issuedAt: link.issuedAt,
-    }),
-    countContact(db, { ...link, agent }),
+    db
+      .prepare(INSERT_LINK)
+      .bind(siteId, link.linkId, link.conversation, link.channel, link.agent ?? '', link.url, link.issuedAt),
+    db.prepare(FIRST_LINK).bind(siteId, link.conversation, link.issuedAt),
   ]);
 }
 
-/** A link as a landing needs it, with the link's recipient so far (the visitor who landed first). */
-export interface LandingTarget {
+/** A link as a landing needs it. */
+export interface LinkRow {
   linkId: string;
   conversation: string;
   channel: string;
-  agent: string | null;
-  recipient: { visitorId: string; ts: number; eventId: string } | null;
+  agent: string;
+  recipientVisitor: string | null;
+  recipientTs: number | null;
 }
 
-/** The link and its current recipient in one query; `undefined` for a link never recorded. */
-export async function loadLandingTarget(
-  db: D1Database,
-  siteId: string,
-  linkId: string,
-): Promise<LandingTarget | undefined> {
-  const row = await createDb(db)
-    .select({
-      linkId: links.linkId,
-      conversation: links.conversation,
-      channel: links.channel,
-      agent: links.agent,
-      visitorId: linkLandings.visitorId,
-      ts: linkLandings.ts,
-      eventId: linkLandings.eventId,
-    })
-    .from(links)
-    .leftJoin(
-      linkLandings,
-      and(
-        eq(linkLandings.siteId, links.siteId),
-        eq(linkLandings.linkId, links.linkId),
-        eq(linkLandings.forwarded, false),
-      ),
-    )
-    .where(and(eq(links.siteId, siteId), eq(links.linkId, linkId)))
-    .get();
-  if (!row) return undefined;
-  const { visitorId, ts, eventId, ...link } = row;
-  return {
-    ...link,
-    recipient: visitorId !== null && ts !== null && eventId !== null ? { visitorId, ts, eventId } : null,
-  };
-}
+const BY_IDS = `select link_id as linkId, conversation, channel, agent, recipient_visitor as recipientVisitor,
+    recipient_ts as recipientTs
+  from links where site_id = ?1 and link_id in (select value from json_each(?2))`;
+
+export const linksByIdsStatement = (db: D1Database, siteId: string, ids: string[]): D1PreparedStatement =>
+  db.prepare(BY_IDS).bind(siteId, JSON.stringify(ids));
+
+export const toLinks = (result: D1Result<Record<string, unknown>> | undefined): Map<string, LinkRow> =>
+  new Map((result?.results ?? []).map((r) => [r.linkId as string, r as unknown as LinkRow]));
+
+const RECIPIENTS = `update links set
+    recipient_visitor = (select j.value->>1 from json_each(?2) j where j.value->>0 = links.link_id),
+    recipient_ts = (select j.value->>2 from json_each(?2) j where j.value->>0 = links.link_id)
+  where site_id = ?1 and link_id in (select j.value->>0 from json_each(?2) j)
+    and (recipient_ts is null or recipient_ts > (select j.value->>2 from json_each(?2) j where j.value->>0 = links.link_id))`;
 
 /**
- * Keeps the visitor's earliest landing through the link, by time then event id, whatever order
- * landings arrive in: a later one changes nothing, an earlier one replaces the stored one.
+ * Each link's recipient becomes the given visitor if it landed before anyone else did (one entry
+ * per link: the earliest landing of the batch).
  */
-const UPSERT_LANDING = `insert into link_landings (site_id, link_id, visitor_id, event_id, ts, conversation, forwarded)
-  values (?1, ?2, ?3, ?4, ?5, ?6, 0)
-  on conflict (site_id, link_id, visitor_id) do update set event_id = excluded.event_id, ts = excluded.ts
-  where (excluded.ts, excluded.event_id) < (link_landings.ts, link_landings.event_id)`;
-
-export const upsertLanding = (
+export const recipientsStatement = (
   db: D1Database,
-  l: { siteId: string; linkId: string; visitorId: string; eventId: string; ts: number; conversation: string },
+  siteId: string,
+  landings: { linkId: string; visitorId: string; ts: number }[],
 ): D1PreparedStatement =>
-  db.prepare(UPSERT_LANDING).bind(l.siteId, l.linkId, l.visitorId, l.eventId, l.ts, l.conversation);
+  db.prepare(RECIPIENTS).bind(siteId, JSON.stringify(landings.map((l) => [l.linkId, l.visitorId, l.ts])));
 
-/** Flags every landing of the link `forwarded` but the first lander's, flipping only those that differ. */
-const SETTLE_RECIPIENT = `with recipient as (
-    select visitor_id from link_landings where site_id = ?1 and link_id = ?2 order by ts, event_id limit 1)
-  update link_landings set forwarded = not forwarded
-  where site_id = ?1 and link_id = ?2 and forwarded <> (visitor_id <> (select visitor_id from recipient))`;
+const SET_HOURS = `insert into agent_hours (site_id, agent, date, hours) values (?1, ?2, ?3, ?4)
+  on conflict do update set hours = excluded.hours`;
 
-/** Only the first lander in time is the link's recipient. */
-export const settleRecipient = (db: D1Database, siteId: string, linkId: string): D1PreparedStatement =>
-  db.prepare(SETTLE_RECIPIENT).bind(siteId, linkId);
+export const setAgentHoursStatement = (
+  db: D1Database,
+  siteId: string,
+  agent: string,
+  date: string,
+  hours: number,
+): D1PreparedStatement => db.prepare(SET_HOURS).bind(siteId, agent, date, hours);

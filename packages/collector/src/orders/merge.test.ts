@@ -1,75 +1,93 @@
 import { describe, expect, it } from 'vitest';
-import { mergeOrder, type OrderSource } from './merge.js';
+import { mergeOrder, type OrderReport } from './merge.js';
 
 let seq = 0;
-const src = (fields: Partial<OrderSource>): OrderSource => ({
+const report = (fields: Partial<OrderReport>): OrderReport => ({
+  seq: ++seq,
   source: 'sdk',
-  sourceKey: `k${++seq}`,
   visitorId: 'v1',
+  customerHash: null,
   ts: 1000,
   valueMinor: 1250,
   currency: 'EUR',
   status: 'placed',
   receivedAt: 5000,
-  seq,
   ...fields,
 });
+const server = (fields: Partial<OrderReport> = {}) =>
+  report({ source: 'server', visitorId: null, ts: null, ...fields });
 
 describe('mergeOrder', () => {
-  it('is undefined without sources', () => {
+  it('is undefined without reports', () => {
     expect(mergeOrder([])).toBeUndefined();
   });
 
   it('takes an SDK-only order as reported, unverified', () => {
-    expect(mergeOrder([src({})])).toEqual({
+    expect(mergeOrder([report({})])).toEqual({
       visitorId: 'v1',
+      customerHash: null,
       ts: 1000,
       valueMinor: 1250,
       currency: 'EUR',
       status: 'placed',
       verified: false,
+      conflict: false,
     });
   });
 
-  it("lets the server's value win, keeps the SDK's time and visitor, and marks it verified", () => {
-    const merged = mergeOrder([
-      src({ source: 'server', visitorId: null, ts: 9000, valueMinor: 1300, receivedAt: 9500 }),
-      src({ ts: 1000 }),
-    ]);
-    expect(merged).toEqual({
+  it("lets the server's latest report stand for value and status, verified, in the order received", () => {
+    const sdk = report({ ts: 1000 });
+    const placed = server({ valueMinor: 4000 });
+    const refunded = server({ valueMinor: 4000, status: 'refunded' });
+    const placedAgain = server({ valueMinor: 4000 });
+    expect(mergeOrder([sdk, placed, refunded])).toMatchObject({ status: 'refunded', verified: true });
+    expect(mergeOrder([sdk, placed, refunded, placedAgain])).toMatchObject({ status: 'placed', valueMinor: 4000 });
+    // Applied by `seq` (the order received), not by the order of the array.
+    expect(mergeOrder([placedAgain, refunded, placed, sdk])).toMatchObject({ status: 'placed' });
+  });
+
+  it("keeps the SDK's visitor and time when the server does not give them", () => {
+    expect(mergeOrder([report({ ts: 1000 }), server({ valueMinor: 1300 })])).toMatchObject({
       visitorId: 'v1',
       ts: 1000,
       valueMinor: 1300,
-      currency: 'EUR',
-      status: 'placed',
       verified: true,
     });
   });
 
-  it('takes the latest server report, by receive time then insertion', () => {
-    const a = src({ source: 'server', valueMinor: 1, receivedAt: 10 });
-    const b = src({ source: 'server', valueMinor: 2, status: 'refunded', receivedAt: 20 });
-    const c = src({ source: 'server', valueMinor: 3, receivedAt: 20 });
-    expect(mergeOrder([c, b, a])).toMatchObject({ valueMinor: 3, status: 'placed' });
-    expect(mergeOrder([a, b])).toMatchObject({ valueMinor: 2, status: 'refunded' });
+  it("gives the server's visitor, customer and time priority over any SDK report", () => {
+    expect(
+      mergeOrder([
+        report({ visitorId: 'attacker', ts: 1 }),
+        server({ visitorId: 'buyer', ts: 9000, customerHash: 'c' }),
+      ]),
+    ).toMatchObject({ visitorId: 'buyer', ts: 9000, customerHash: 'c' });
   });
 
-  it('ranks SDK reports by time and event id, whatever their arrival', () => {
-    const early = src({ sourceKey: 'b', ts: 100, valueMinor: 1, receivedAt: 900 });
-    const late = src({ sourceKey: 'a', ts: 200, valueMinor: 2, receivedAt: 100, visitorId: 'v2' });
-    expect(mergeOrder([late, early])).toMatchObject({ ts: 100, valueMinor: 1, visitorId: 'v1' });
-    expect(mergeOrder([early, late])).toMatchObject({ ts: 100, valueMinor: 1, visitorId: 'v1' });
+  it('ignores SDK reports received after the server reported: a known order id cannot be taken over', () => {
+    const merged = mergeOrder([
+      report({ visitorId: 'buyer', ts: 5000 }),
+      server(),
+      report({ visitorId: 'attacker', ts: 1 }),
+    ]);
+    expect(merged).toMatchObject({ visitorId: 'buyer', ts: 5000, conflict: false });
   });
 
-  it('dates a server-only order by its ts, else by its first report', () => {
-    const first = src({ source: 'server', ts: null, visitorId: null, receivedAt: 700 });
-    expect(mergeOrder([first, src({ source: 'server', ts: null, visitorId: 'v9', receivedAt: 800 })])).toMatchObject({
-      ts: 700,
-      visitorId: 'v9',
-    });
-    expect(mergeOrder([first, src({ source: 'server', ts: 300, visitorId: null, receivedAt: 800 })])).toMatchObject({
-      ts: 300,
+  it('credits nobody when SDK reports disagree on the visitor and the server names none', () => {
+    expect(mergeOrder([report({ visitorId: 'a' }), report({ visitorId: 'b' })])).toMatchObject({
       visitorId: null,
+      conflict: true,
     });
+    expect(mergeOrder([report({ visitorId: 'a' }), report({ visitorId: 'b' }), server()])).toMatchObject({
+      visitorId: null,
+      conflict: true,
+    });
+    expect(
+      mergeOrder([report({ visitorId: 'a' }), report({ visitorId: 'b' }), server({ visitorId: 'a' })]),
+    ).toMatchObject({ visitorId: 'a', conflict: false });
+  });
+
+  it('falls back to the first server report’s receive time when nobody gave a time', () => {
+    expect(mergeOrder([server({ receivedAt: 7000 }), server({ receivedAt: 8000 })])).toMatchObject({ ts: 7000 });
   });
 });

@@ -1,59 +1,81 @@
 import type { OrderStatus, OrderSource as SourceKind } from '@lasttouch/shared';
 
-/** One report of an order (a row of `order_sources`). */
-export interface OrderSource {
+/** One report of an order (a row of `order_reports`), in the order received (`seq`). */
+export interface OrderReport {
+  seq: number;
   source: SourceKind;
-  sourceKey: string;
   visitorId: string | null;
+  customerHash: string | null;
+  /** Corrected SDK time or the server's `ts`; null when the server did not say. */
   ts: number | null;
   valueMinor: number;
   currency: string;
   status: OrderStatus;
   receivedAt: number;
-  /** Insertion order, to rank server reports received in the same millisecond. */
-  seq: number;
 }
 
 export interface MergedOrder {
   visitorId: string | null;
+  customerHash: string | null;
   ts: number;
   valueMinor: number;
   currency: string;
   status: OrderStatus;
   verified: boolean;
+  /** SDK checkouts named different visitors and the server named none: the order is credited to nobody. */
+  conflict: boolean;
 }
 
 /**
- * The order that a set of reports describes.
+ * The order a log of reports describes.
  *
- * - verified: the server confirmed it at least once.
- * - value, currency and status: the latest server report (the merchant's system is the
- *   authority and a later report corrects an earlier one); without one, the SDK's.
- * - time and visitor: the SDK's checkout when there is one, because its clock is the clock of
- *   the interactions it is compared with; else the server's `ts`, else when the server first
- *   reported it.
+ * - The merchant's server is the authority, and its reports apply in the order received: the
+ *   latest server report gives value, currency and status (placed → refunded → placed counts
+ *   the order again); visitor, customer and time come from the latest server report that gives
+ *   them. `verified` once any server report exists.
+ * - The write key is public, so an SDK checkout cannot move what the server confirmed: SDK
+ *   reports only fill in a visitor and time the server did not give, and only those received
+ *   before the server's first report count (a later checkout of a known order id is kept in the
+ *   log and shown, never used). SDK reports that disagree on the visitor give none (`conflict`):
+ *   a forger can at most withhold credit, never take it.
+ * - Without a server report: the first SDK report's value, the earliest SDK time, the visitor
+ *   the SDK reports agree on.
  *
- * SDK reports are ranked by time then event id, not by arrival, so a late or retried checkout
- * gives the same result whatever order things arrived in.
+ * @example mergeOrder([{ seq: 1, source: 'sdk', visitorId: 'v1', ts: 5, … }]) // { visitorId: 'v1', verified: false, … }
  */
-export function mergeOrder(sources: readonly OrderSource[]): MergedOrder | undefined {
-  const sdk = sources
-    .filter((s) => s.source === 'sdk')
-    .sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0) || (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
-  const server = sources
-    .filter((s) => s.source === 'server')
-    .sort((a, b) => a.receivedAt - b.receivedAt || a.seq - b.seq);
-  const firstSdk = sdk[0];
-  const lastServer = server.at(-1);
-  const authority = lastServer ?? firstSdk;
-  if (!authority) return undefined;
-  const serverTs = server.findLast((s) => s.ts !== null)?.ts ?? server[0]?.receivedAt;
+export function mergeOrder(reports: readonly OrderReport[]): MergedOrder | undefined {
+  const bySeq = [...reports].sort((a, b) => a.seq - b.seq);
+  const server = bySeq.filter((r) => r.source === 'server');
+  const firstServerSeq = server[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const sdk = bySeq.filter((r) => r.source === 'sdk' && r.seq < firstServerSeq);
+  const sdkVisitors = new Set(sdk.map((r) => r.visitorId).filter((v): v is string => v !== null));
+  const sdkVisitor = sdkVisitors.size === 1 ? [...sdkVisitors][0]! : null;
+  const sdkTimes = sdk.filter((r) => r.visitorId === sdkVisitor && r.ts !== null).map((r) => r.ts!);
+  const sdkTs = sdkTimes.length > 0 ? Math.min(...sdkTimes) : null;
+  const authority = server.at(-1);
+  if (authority) {
+    const serverVisitor = server.findLast((r) => r.visitorId !== null)?.visitorId ?? null;
+    return {
+      visitorId: serverVisitor ?? sdkVisitor,
+      customerHash: server.findLast((r) => r.customerHash !== null)?.customerHash ?? null,
+      ts: server.findLast((r) => r.ts !== null)?.ts ?? sdkTs ?? server[0]!.receivedAt,
+      valueMinor: authority.valueMinor,
+      currency: authority.currency,
+      status: authority.status,
+      verified: true,
+      conflict: serverVisitor === null && sdkVisitors.size > 1,
+    };
+  }
+  const first = sdk[0];
+  if (!first) return undefined;
   return {
-    visitorId: firstSdk?.visitorId ?? server.findLast((s) => s.visitorId !== null)?.visitorId ?? null,
-    ts: firstSdk?.ts ?? serverTs ?? authority.receivedAt,
-    valueMinor: authority.valueMinor,
-    currency: authority.currency,
-    status: lastServer?.status ?? 'placed',
-    verified: lastServer !== undefined,
+    visitorId: sdkVisitor,
+    customerHash: null,
+    ts: sdkTs ?? first.receivedAt,
+    valueMinor: first.valueMinor,
+    currency: first.currency,
+    status: 'placed',
+    verified: false,
+    conflict: sdkVisitors.size > 1,
   };
 }

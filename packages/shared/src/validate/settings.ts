@@ -38,10 +38,30 @@ const windows = z.strictObject({
   campaigns: noProtoKey(z.record(label(), seconds)),
 });
 
+/**
+ * Whether Intl knows `name` as an IANA time zone. Offsets such as `+02:00` are refused: they
+ * have no daylight saving time, so a merchant's days would drift twice a year.
+ */
+export const isTimeZone = (name: string): boolean => {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris or America/Los_Angeles');
+
 export const settingsSchema: z.ZodType<Settings> = z.strictObject({
   allowedOrigins,
   attributionWindows: windows,
   creditPolicy: z.enum(CREDIT_POLICIES),
+  timezone: timeZone,
 });
 
 export const settingsUpdateSchema: z.ZodType<SettingsUpdate> = z
@@ -49,5 +69,6 @@ export const settingsUpdateSchema: z.ZodType<SettingsUpdate> = z
     allowedOrigins: allowedOrigins.optional(),
     attributionWindows: windows.optional(),
     creditPolicy: z.enum(CREDIT_POLICIES).optional(),
+    timezone: timeZone.optional(),
   })
   .refine((value) => Object.keys(value).length > 0, 'give at least one field to change');

@@ -1,14 +1,17 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-// Per-day aggregates: `day` is the UTC midnight (ms) of the fact's time. Absent dimensions are
-// '' rather than NULL so they take part in primary keys and upserts. Stats read only these.
+// Aggregates, keyed by UTC half-hour `slot` (`time/slots.ts`): stats group slots into the
+// site's local days when they read, so a time zone change re-buckets without rewriting. Absent
+// dimensions are '' rather than NULL so they take part in primary keys and upserts. The queue
+// consumer folds a batch in memory and writes each cell once per batch; counters are added with
+// `x = x + excluded.x`. Stats read only these tables (and `links` for contacts).
 
-/** Widget counters per day. `clicks`/`hovers` count sessions, on the day of their first one. */
-export const widgetDaily = sqliteTable(
-  'widget_daily',
+/** Widget counters. `clicks`/`hovers` count sessions, in the slot of their first one. */
+export const widgetSlots = sqliteTable(
+  'widget_slots',
   {
     siteId: text('site_id').notNull(),
-    day: integer('day').notNull(),
+    slot: integer('slot').notNull(),
     kind: text('kind').notNull(),
     widgetId: text('widget_id').notNull(),
     campaign: text('campaign').notNull(),
@@ -18,82 +21,34 @@ export const widgetDaily = sqliteTable(
     hovers: integer('hovers').notNull().default(0),
     dismisses: integer('dismisses').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.kind, t.widgetId, t.campaign, t.sequence] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.kind, t.widgetId, t.campaign, t.sequence] })],
 );
 
 /**
- * Campaign and sequence `started` per day: sessions, each counted on the day it was first shown
- * one of the group's widgets (a session spanning midnight counts on its first day only).
+ * Campaign and sequence showings: `started` counts sessions in the slot of their first showing;
+ * `visitors` is a distinct-count sketch (`stats/sketch.ts`) of the visitors shown one, so
+ * `profiles` over any range is a union of a bounded number of rows.
  */
-export const groupDaily = sqliteTable(
-  'group_daily',
+export const groupSlots = sqliteTable(
+  'group_slots',
   {
     siteId: text('site_id').notNull(),
-    day: integer('day').notNull(),
+    slot: integer('slot').notNull(),
     /** campaign | sequence */
     groupType: text('group_type').notNull(),
     groupId: text('group_id').notNull(),
     started: integer('started').notNull().default(0),
+    visitors: blob('visitors', { mode: 'buffer' }),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.groupType, t.groupId] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.groupType, t.groupId] })],
 );
 
-/**
- * The visitors shown one of a group's widgets, per day: `profiles` of a range are the distinct
- * visitors over its days. One row per visitor and day, however many showings.
- */
-export const groupVisitorDaily = sqliteTable(
-  'group_visitor_daily',
+/** Placed orders credited to an interaction, by everything the stats group them by. */
+export const creditSlots = sqliteTable(
+  'credit_slots',
   {
     siteId: text('site_id').notNull(),
-    groupType: text('group_type').notNull(),
-    groupId: text('group_id').notNull(),
-    day: integer('day').notNull(),
-    visitorId: text('visitor_id').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.siteId, t.groupType, t.groupId, t.day, t.visitorId] })],
-);
-
-/**
- * Distinct facts behind the distinct counts: one row per (fact, subject, member), e.g.
- * ('widget_click', widget, session). `day` is the day of the earliest occurrence seen so far; a
- * late, earlier occurrence moves the count from the old day to the new one.
- */
-export const distinctFacts = sqliteTable(
-  'distinct_facts',
-  {
-    siteId: text('site_id').notNull(),
-    fact: text('fact').notNull(),
-    subject: text('subject').notNull(),
-    member: text('member').notNull(),
-    day: integer('day').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.siteId, t.fact, t.subject, t.member] })],
-);
-
-/** Site totals per day: every placed order, attributed or not. */
-export const orderDaily = sqliteTable(
-  'order_daily',
-  {
-    siteId: text('site_id').notNull(),
-    day: integer('day').notNull(),
-    currency: text('currency').notNull(),
-    verified: integer('verified').notNull(),
-    orders: integer('orders').notNull().default(0),
-    valueMinor: integer('value_minor').notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.currency, t.verified] })],
-);
-
-/**
- * Credited orders per day and per credited interaction's dimensions: widget stats, campaign and
- * sequence orders, and the chat stats (channel, conversation, agent) all read this table.
- */
-export const orderCreditDaily = sqliteTable(
-  'order_credit_daily',
-  {
-    siteId: text('site_id').notNull(),
-    day: integer('day').notNull(),
+    slot: integer('slot').notNull(),
     action: text('action').notNull(),
     kind: text('kind').notNull(),
     widgetId: text('widget_id').notNull(),
@@ -106,14 +61,14 @@ export const orderCreditDaily = sqliteTable(
     verified: integer('verified').notNull(),
     orders: integer('orders').notNull().default(0),
     valueMinor: integer('value_minor').notNull().default(0),
-    /** Tagged links: sum over orders of ms from the visitor's first landing of the conversation. */
+    /** Tagged-link credits: sum over orders of ms from the conversation's first link to the order. */
     msToOrder: integer('ms_to_order').notNull().default(0),
   },
   (t) => [
     primaryKey({
       columns: [
         t.siteId,
-        t.day,
+        t.slot,
         t.action,
         t.kind,
         t.widgetId,
@@ -126,21 +81,81 @@ export const orderCreditDaily = sqliteTable(
         t.verified,
       ],
     }),
-    // Chat stats read only tagged-link credits: without it they would scan every credited cell.
-    index('order_credit_daily_site_action_day').on(t.siteId, t.action, t.day),
   ],
 );
 
-/** Top actions: orders preceded, inside its window, by at least one interaction of the type. */
-export const orderTouchDaily = sqliteTable(
-  'order_touch_daily',
+/** Every placed order, credited or not: the site's totals. */
+export const orderSlots = sqliteTable(
+  'order_slots',
   {
     siteId: text('site_id').notNull(),
-    day: integer('day').notNull(),
+    slot: integer('slot').notNull(),
+    currency: text('currency').notNull(),
+    verified: integer('verified').notNull(),
+    orders: integer('orders').notNull().default(0),
+    valueMinor: integer('value_minor').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.currency, t.verified] })],
+);
+
+/** Orders preceded (inside the window) by each interaction type: top actions. */
+export const touchSlots = sqliteTable(
+  'touch_slots',
+  {
+    siteId: text('site_id').notNull(),
+    slot: integer('slot').notNull(),
     action: text('action').notNull(),
     channel: text('channel').notNull(),
     verified: integer('verified').notNull(),
     orders: integer('orders').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.action, t.channel, t.verified] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.action, t.channel, t.verified] })],
+);
+
+/**
+ * Per-slot site counters that are not about a widget: landings whose token earned nothing, by
+ * reason (`forged`, `expired`, `unknown_link`), and events browsers dropped from a full queue
+ * (`dropped`).
+ */
+export const siteSlots = sqliteTable(
+  'site_slots',
+  {
+    siteId: text('site_id').notNull(),
+    slot: integer('slot').notNull(),
+    metric: text('metric').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.metric] })],
+);
+
+/**
+ * Lift: per group (`site`, `c:<campaign>`, `w:<kind>:<id>`), cohort (1 held out, 0 exposed) and
+ * slot, the eligible visitors (sketch) and converters (in the slot of their first counted order
+ * after eligibility); orders and value per currency live in `lift_orders`.
+ */
+export const liftSlots = sqliteTable(
+  'lift_slots',
+  {
+    siteId: text('site_id').notNull(),
+    slot: integer('slot').notNull(),
+    groupKey: text('group_key').notNull(),
+    cohort: integer('cohort').notNull(),
+    converters: integer('converters').notNull().default(0),
+    visitors: blob('visitors', { mode: 'buffer' }),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.groupKey, t.cohort] })],
+);
+
+export const liftOrders = sqliteTable(
+  'lift_orders',
+  {
+    siteId: text('site_id').notNull(),
+    slot: integer('slot').notNull(),
+    groupKey: text('group_key').notNull(),
+    cohort: integer('cohort').notNull(),
+    currency: text('currency').notNull(),
+    orders: integer('orders').notNull().default(0),
+    valueMinor: integer('value_minor').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.slot, t.groupKey, t.cohort, t.currency] })],
 );

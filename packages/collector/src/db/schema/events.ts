@@ -1,68 +1,64 @@
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
- * The raw event log: every accepted event once, keyed by its client-generated id so a retried
- * batch is acknowledged without being stored again. Stats never scan it; it is the source a
- * recount (and an audit) starts from.
+ * Ids of accepted events, for dedupe only: a retried batch is acknowledged without being
+ * counted again. `bucket` is the 30-day period the event was received in; a retry can only
+ * come within the 30 days an event stays acceptable, so lookups read the current and previous
+ * bucket, and older buckets are dropped whole.
  */
 export const events = sqliteTable(
   'events',
   {
     siteId: text('site_id').notNull(),
+    bucket: integer('bucket').notNull(),
     eventId: text('event_id').notNull(),
-    type: text('type').notNull(),
-    visitorId: text('visitor_id').notNull(),
-    sessionId: text('session_id').notNull(),
-    /** Effective time (UTC ms): the client time, clamped when it ran ahead of the server. */
-    ts: integer('ts').notNull(),
-    clientTs: integer('client_ts').notNull(),
-    receivedAt: integer('received_at').notNull(),
-    path: text('path').notNull(),
-    kind: text('kind'),
-    widgetId: text('widget_id'),
-    campaign: text('campaign'),
-    sequence: text('sequence'),
-    /** Landing: the link token as received. */
-    token: text('token'),
-    /** Checkout: order id, value in minor units, currency. */
-    orderId: text('order_id'),
-    valueMinor: integer('value_minor'),
-    currency: text('currency'),
   },
-  // No secondary index: attribution reads `interactions` (indexed by visitor and time) and stats
-  // read the daily aggregates, so an index here would only cost writes on every event.
-  (t) => [primaryKey({ columns: [t.siteId, t.eventId] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.bucket, t.eventId] })],
 );
 
 /**
- * Qualifying interactions, the candidates attribution chooses from: a popup click, a
- * notification click or hover, a block click, a valid tagged-link landing. Derived from events
- * on ingestion; one row per event.
+ * Every click, hover and valid tagged-link landing of a visitor: the candidates attribution
+ * chooses from (`action` set: a qualifying interaction) and what tells a session's first click
+ * of a widget. Keyed by visitor and time, the order attribution reads them in.
  */
-export const interactions = sqliteTable(
-  'interactions',
+export const touches = sqliteTable(
+  'touches',
   {
     siteId: text('site_id').notNull(),
-    eventId: text('event_id').notNull(),
     visitorId: text('visitor_id').notNull(),
-    sessionId: text('session_id').notNull(),
+    /** Corrected time, UTC ms. */
     ts: integer('ts').notNull(),
-    /** One of `ACTIONS` (shared constants). */
-    action: text('action').notNull(),
+    eventId: text('event_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    /** click | hover | landing */
+    type: text('type').notNull(),
+    /** popup_click | notification_click | notification_hover | block_click | link_landing; null: not qualifying. */
+    action: text('action'),
     kind: text('kind'),
     widgetId: text('widget_id'),
     campaign: text('campaign'),
     sequence: text('sequence'),
-    /** Tagged-link landings: channel, conversation, agent and the link they came from. */
+    linkId: text('link_id'),
     channel: text('channel'),
     conversation: text('conversation'),
     agent: text('agent'),
-    linkId: text('link_id'),
-    /** The link was issued to another visitor first (it was forwarded). */
-    forwarded: integer('forwarded', { mode: 'boolean' }).notNull().default(false),
+    /** The client's own time, before clock correction. */
+    clientTs: integer('client_ts').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.siteId, t.eventId] }),
-    index('interactions_site_visitor_ts').on(t.siteId, t.visitorId, t.ts),
-  ],
+  (t) => [primaryKey({ columns: [t.siteId, t.visitorId, t.ts, t.eventId] })],
+);
+
+/**
+ * The first showing of a campaign or sequence in a session (`fact` = `c:<id>` or `s:<id>`), so
+ * `started` counts each session once, in the slot of its first showing.
+ */
+export const sessionFacts = sqliteTable(
+  'session_facts',
+  {
+    siteId: text('site_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    fact: text('fact').notNull(),
+    slot: integer('slot').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.sessionId, t.fact] })],
 );

@@ -1,8 +1,9 @@
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
- * Tagged links as issued by `POST /v1/links`. The token in a link carries only the link id and
- * issue time (under the site's MAC), so the conversation, channel and agent live here.
+ * Tagged links as issued by `POST /v1/links`. The token carries only the link id, its key id
+ * and issue time (under the site's MAC); the conversation, channel and agent live here. `url`
+ * keeps origin and path only: a query string can carry personal data.
  */
 export const links = sqliteTable(
   'links',
@@ -11,64 +12,37 @@ export const links = sqliteTable(
     linkId: text('link_id').notNull(),
     conversation: text('conversation').notNull(),
     channel: text('channel').notNull(),
-    agent: text('agent'),
-    /** The tagged url as answered. */
+    /** '' for links issued without an agent. */
+    agent: text('agent').notNull(),
     url: text('url').notNull(),
     issuedAt: integer('issued_at').notNull(),
+    /** The visitor who landed first (by time): later visitors' landings are the link forwarded. */
+    recipientVisitor: text('recipient_visitor'),
+    recipientTs: integer('recipient_ts'),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.linkId] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.linkId] }), index('links_site_issued').on(t.siteId, t.issuedAt)],
 );
 
-/**
- * The conversations that had a link issued, per UTC day: `contacts` counts distinct conversations
- * from here without scanning `links`. `agent` is '' for links issued without one, so it can be
- * part of the key.
- */
-export const linkContactsDaily = sqliteTable(
-  'link_contacts_daily',
+/** When a conversation's first tagged link was issued: where `averageSecondsBeforePurchase` starts. */
+export const conversations = sqliteTable(
+  'conversations',
   {
     siteId: text('site_id').notNull(),
-    /** UTC midnight (ms) of the issue day, like every other daily aggregate. */
-    day: integer('day').notNull(),
-    channel: text('channel').notNull(),
+    conversation: text('conversation').notNull(),
+    firstLinkAt: integer('first_link_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.conversation] })],
+);
+
+/** An agent's production hours on a local day (`PUT /v1/agents/:agent/hours`), for `turnoverPerHour`. */
+export const agentHours = sqliteTable(
+  'agent_hours',
+  {
+    siteId: text('site_id').notNull(),
     agent: text('agent').notNull(),
-    conversation: text('conversation').notNull(),
+    /** YYYY-MM-DD in the site's time zone. */
+    date: text('date').notNull(),
+    hours: real('hours').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.channel, t.agent, t.conversation] })],
-);
-
-/**
- * One row per (link, visitor): that visitor's earliest landing through the link (by time, then
- * event id), whatever order landings arrive in. It makes a link opened again by the same visitor
- * one contact, and tells the recipient (the visitor who landed first) from visitors it was
- * forwarded to.
- */
-export const linkLandings = sqliteTable(
-  'link_landings',
-  {
-    siteId: text('site_id').notNull(),
-    linkId: text('link_id').notNull(),
-    visitorId: text('visitor_id').notNull(),
-    /** The landing event that made the interaction. */
-    eventId: text('event_id').notNull(),
-    ts: integer('ts').notNull(),
-    conversation: text('conversation').notNull(),
-    /** Another visitor landed through the link earlier. */
-    forwarded: integer('forwarded', { mode: 'boolean' }).notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.siteId, t.linkId, t.visitorId] })],
-);
-
-/** Landings whose token failed verification, per UTC day and reason. */
-export const invalidLandingsDaily = sqliteTable(
-  'invalid_landings_daily',
-  {
-    siteId: text('site_id').notNull(),
-    /** UTC midnight (ms) of the landing's day. */
-    day: integer('day').notNull(),
-    /** malformed | signature | expired | future | unknown_link */
-    reason: text('reason').notNull(),
-    landings: integer('landings').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.siteId, t.day, t.reason] })],
+  (t) => [primaryKey({ columns: [t.siteId, t.agent, t.date] })],
 );
