@@ -1,0 +1,317 @@
+import type {
+  ChatStatsResponse,
+  DailyStatsRow,
+  GroupStatsRow,
+  LiftResponse,
+  StatsEnvelope,
+  TopActionRow,
+  WidgetStatsRow,
+} from '@lasttouch/shared';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { ApiFailure, type Client, describeFailure, getAllRows, getJson, type Query } from './api.js';
+import { ChatSection } from './components/chat-table.js';
+import { DailySection } from './components/daily-section.js';
+import { GroupTable, TopActionsTable } from './components/group-tables.js';
+import { KeyForm } from './components/key-form.js';
+import { LiftPanel } from './components/lift-panel.js';
+import { EmptyState, ErrorNotice } from './components/notice.js';
+import { OrderLookup } from './components/order-lookup.js';
+import { type RangeChoice, RangePicker } from './components/range-picker.js';
+import { SettingsFormView } from './components/settings-form.js';
+import { TotalsPanel } from './components/totals.js';
+import { WidgetsTable } from './components/widgets-table.js';
+import { day } from './format.js';
+import { dataOf, useLoad } from './load.js';
+import { type DateRange, presetRange, todayIn } from './range.js';
+import { totalsOf } from './rows.js';
+import { type SiteSettings, timezoneOf } from './settings-model.js';
+
+/** Where the page keeps the read key: this browser only. */
+export const KEY_STORAGE = 'lasttouch.dashboard.readKey';
+
+export interface Env {
+  /** The collector's base URL (the page's folder). */
+  base: string;
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  fetch?: typeof fetch;
+  now: () => number;
+}
+
+/** Everything one range shows. Daily and lift are newer routes: their failure is theirs alone. */
+export interface StatsData {
+  widgets: StatsEnvelope<WidgetStatsRow>;
+  campaigns: StatsEnvelope<GroupStatsRow>;
+  sequences: StatsEnvelope<GroupStatsRow>;
+  chat: ChatStatsResponse;
+  topActions: StatsEnvelope<TopActionRow>;
+  daily: StatsEnvelope<DailyStatsRow> | unknown;
+  lift: LiftResponse | unknown;
+}
+
+export async function loadStats(client: Client, query: Query): Promise<StatsData> {
+  const settle = <T,>(p: Promise<T>) => p.catch((err: unknown) => err);
+  const daily = settle(getAllRows<StatsEnvelope<DailyStatsRow>>(client, '/v1/stats/daily', query));
+  const lift = settle(getAllRows<LiftResponse>(client, '/v1/stats/lift', { ...query, groupBy: 'campaign' }));
+  const [widgets, campaigns, sequences, chat, topActions] = await Promise.all([
+    getAllRows<StatsEnvelope<WidgetStatsRow>>(client, '/v1/stats/widgets', query),
+    getAllRows<StatsEnvelope<GroupStatsRow>>(client, '/v1/stats/campaigns', query),
+    getAllRows<StatsEnvelope<GroupStatsRow>>(client, '/v1/stats/sequences', query),
+    getAllRows<ChatStatsResponse>(client, '/v1/stats/chat', { ...query, groupBy: 'channel' }),
+    getAllRows<StatsEnvelope<TopActionRow>>(client, '/v1/stats/top-actions', query),
+  ]);
+  return { widgets, campaigns, sequences, chat, topActions, daily: await daily, lift: await lift };
+}
+
+const isLift = (value: unknown): value is LiftResponse =>
+  typeof value === 'object' && value !== null && Array.isArray((value as LiftResponse).rows);
+
+function readStoredKey(storage: Env['storage']): string | null {
+  try {
+    return storage?.getItem(KEY_STORAGE) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** The page: the key form until a read key is known, then the dashboard. */
+export function App({ env }: { env: Env }) {
+  const [key, setKey] = useState(() => readStoredKey(env.storage));
+  const [problem, setProblem] = useState<string | null>(null);
+  const remember = (value: string | null) => {
+    try {
+      if (value === null) env.storage?.removeItem(KEY_STORAGE);
+      else env.storage?.setItem(KEY_STORAGE, value);
+    } catch {
+      // Storage refused (private mode): the key lasts as long as the page.
+    }
+    setKey(value);
+  };
+  if (!key) {
+    return (
+      <KeyForm
+        problem={problem}
+        onKey={(value) => {
+          setProblem(null);
+          remember(value);
+        }}
+      />
+    );
+  }
+  return (
+    <Dashboard
+      env={env}
+      readKey={key}
+      onForget={() => {
+        setProblem(null);
+        remember(null);
+      }}
+      onRefused={(why) => {
+        setProblem(why);
+        remember(null);
+      }}
+    />
+  );
+}
+
+interface DashboardProps {
+  env: Env;
+  readKey: string;
+  onForget: () => void;
+  /** The collector refused the key (401/403): ask for another, saying why. */
+  onRefused: (why: string) => void;
+}
+
+const SECTIONS = [
+  ['overview', 'Overview'],
+  ['widgets', 'Widgets'],
+  ['groups', 'Campaigns'],
+  ['chats', 'Chats'],
+  ['top-actions', 'Top actions'],
+  ['lift', 'Lift'],
+  ['orders', 'Order lookup'],
+  ['settings', 'Settings'],
+] as const;
+
+function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
+  const client = useMemo<Client>(
+    () => ({ base: env.base, key: readKey, ...(env.fetch ? { fetch: env.fetch } : {}) }),
+    [env, readKey],
+  );
+  const [settingsLoad, reloadSettings] = useLoad(() => getJson<SiteSettings>(client, '/v1/settings'), [client]);
+  const [edited, setEdited] = useState<SiteSettings | null>(null);
+  const settings = edited ?? dataOf(settingsLoad);
+  const timeZone = timezoneOf(settings);
+  const today = todayIn(timeZone, env.now());
+  const [choice, setChoice] = useState<Omit<RangeChoice, 'custom'> & { custom: DateRange | null }>({
+    preset: '30d',
+    custom: null,
+    verified: false,
+  });
+  const custom = choice.custom ?? presetRange('7d', today);
+  const range = choice.preset === 'custom' ? custom : presetRange(choice.preset, today);
+  const query = useMemo<Query>(
+    () => ({ from: range.from, to: range.to, ...(choice.verified ? { verified: 'true' } : {}) }),
+    [range.from, range.to, choice.verified],
+  );
+  const [version, setVersion] = useState(0);
+  const [statsLoad, reloadStats] = useLoad<StatsData | null>(
+    () => (settings ? loadStats(client, query) : Promise.resolve(null)),
+    [client, settings !== null, query, timeZone, version],
+  );
+  const stats = dataOf(statsLoad);
+
+  const refused = [settingsLoad, statsLoad].find(
+    (l) => l.status === 'error' && l.error instanceof ApiFailure && l.error.kind === 'unauthorized',
+  );
+  useEffect(() => {
+    if (refused?.status === 'error') onRefused(describeFailure(refused.error));
+  }, [refused, onRefused]);
+
+  const filename = (name: string) => `lasttouch-${name}-${range.from}-to-${range.to}.csv`;
+  const totals = useMemo(
+    () => (stats ? totalsOf(stats.widgets.rows, stats.chat.rows, stats.chat.totals) : null),
+    [stats],
+  );
+  const nothing =
+    stats !== null &&
+    stats.widgets.rows.length === 0 &&
+    stats.chat.rows.length === 0 &&
+    stats.topActions.rows.length === 0 &&
+    (totals?.siteOrders ?? 0) === 0;
+  const lift = stats && isLift(stats.lift) && stats.lift.rows.length > 0 ? stats.lift : null;
+  const shownZone = stats?.widgets.timezone ?? timeZone;
+
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to the numbers
+      </a>
+      <header class="top">
+        <div class="brand">
+          <p class="title">lasttouch</p>
+          <p class="muted">Site days in {timeZone}</p>
+        </div>
+        <button type="button" class="secondary" onClick={onForget} id="forget-key">
+          Forget key
+        </button>
+        <nav aria-label="Sections">
+          <ul>
+            {SECTIONS.filter(([id]) => id !== 'lift' || lift).map(([id, label]) => (
+              <li key={id}>
+                <a href={`#${id}`}>{label}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <h1 class="visually-hidden">lasttouch dashboard</h1>
+        {settingsLoad.status === 'error' && !settings && (
+          <ErrorNotice error={settingsLoad.error} onRetry={reloadSettings} />
+        )}
+        {settings && (
+          <>
+            <section id="overview" aria-labelledby="overview-title" aria-busy={statsLoad.status === 'loading'}>
+              <h2 id="overview-title">Overview</h2>
+              <RangePicker choice={{ ...choice, custom }} timeZone={timeZone} onChange={(next) => setChoice(next)} />
+              <p class="range-text" id="range-text">
+                {day(range.from)} – {day(range.to)} <span class="muted">(days in {shownZone})</span>
+              </p>
+              {statsLoad.status === 'loading' && <p role="status">Loading…</p>}
+              {statsLoad.status === 'error' && <ErrorNotice error={statsLoad.error} onRetry={reloadStats} />}
+              {nothing && <EmptyState collector={env.base} />}
+              {stats && totals && (
+                <>
+                  <TotalsPanel totals={totals} />
+                  <DailySection
+                    daily={stats.daily}
+                    range={range}
+                    client={client}
+                    query={query}
+                    filename={filename('daily')}
+                  />
+                </>
+              )}
+            </section>
+            {stats && (
+              <>
+                <section id="widgets" aria-labelledby="widgets-title">
+                  <h2 id="widgets-title">Widgets</h2>
+                  <WidgetsTable
+                    rows={stats.widgets.rows}
+                    client={client}
+                    query={query}
+                    filename={filename('widgets')}
+                  />
+                </section>
+                <section id="groups" aria-labelledby="groups-title">
+                  <h2 id="groups-title">Campaigns and sequences</h2>
+                  <GroupTable
+                    kind="campaigns"
+                    rows={stats.campaigns.rows}
+                    client={client}
+                    query={query}
+                    filename={filename('campaigns')}
+                  />
+                  <GroupTable
+                    kind="sequences"
+                    rows={stats.sequences.rows}
+                    client={client}
+                    query={query}
+                    filename={filename('sequences')}
+                  />
+                </section>
+                <section id="chats" aria-labelledby="chats-title">
+                  <h2 id="chats-title">Chats</h2>
+                  <ChatSection
+                    client={client}
+                    query={query}
+                    byChannel={stats.chat}
+                    filename={(g) => filename(`chat-by-${g}`)}
+                  />
+                </section>
+                <section id="top-actions" aria-labelledby="top-actions-title">
+                  <h2 id="top-actions-title">What preceded orders</h2>
+                  <TopActionsTable
+                    rows={stats.topActions.rows}
+                    client={client}
+                    query={query}
+                    filename={filename('top-actions')}
+                  />
+                </section>
+                {lift && (
+                  <section id="lift" aria-labelledby="lift-title">
+                    <h2 id="lift-title">Lift against held-out visitors</h2>
+                    <LiftPanel
+                      client={client}
+                      query={query}
+                      byCampaign={lift}
+                      filename={(g) => filename(`lift-by-${g}`)}
+                    />
+                  </section>
+                )}
+              </>
+            )}
+            <section id="orders" aria-labelledby="orders-title">
+              <h2 id="orders-title">Order lookup</h2>
+              <OrderLookup client={client} timeZone={timeZone} />
+            </section>
+            <section id="settings" aria-labelledby="settings-title">
+              <h2 id="settings-title">Settings</h2>
+              <SettingsFormView
+                client={client}
+                saved={settings}
+                onSaved={(next) => {
+                  setEdited(next);
+                  // The same range is counted anew: a new zone or window re-buckets it.
+                  setVersion((v) => v + 1);
+                }}
+              />
+            </section>
+          </>
+        )}
+        {!settings && settingsLoad.status === 'loading' && <p role="status">Loading the site's settings…</p>}
+      </main>
+    </>
+  );
+}
