@@ -271,7 +271,7 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
                   />
                 </section>
                 <section id="top-actions" aria-labelledby="top-actions-title">
-                  <h2 id="top-actions-title">What preceded orders</h2>
+                  <h2 id="top-actions-title">Top actions</h2>
                   <TopActionsTable
                     rows={stats.topActions.rows}
                     client={client}

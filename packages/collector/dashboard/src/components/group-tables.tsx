@@ -67,7 +67,7 @@ export function GroupTable({ kind, rows, client, query, filename }: GroupProps) 
       groupRows(rows, groupKey).map((g) => ({ key: g.key, rows: g.rows.map((row, i) => ({ row, first: i === 0 })) })),
     [rows],
   );
-  const caption = kind === 'campaigns' ? 'Campaigns' : 'Sequences';
+  const caption = kind === 'campaigns' ? 'Per campaign' : 'Per sequence';
   return (
     <DataTable
       id={`${kind}-table`}
@@ -108,7 +108,7 @@ export function TopActionsTable({ rows, client, query, filename }: TopProps) {
   return (
     <DataTable
       id="top-actions-table"
-      caption="Top actions"
+      caption="Interactions ranked by the orders they preceded"
       columns={TOP_ACTION_COLUMNS}
       groups={groups}
       empty="No interaction preceded an order in this range."

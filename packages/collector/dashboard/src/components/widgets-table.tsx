@@ -106,7 +106,7 @@ export function WidgetsTable({ rows, client, query, filename }: Props) {
   return (
     <DataTable
       id="widgets-table"
-      caption="Widgets"
+      caption="Per widget"
       columns={WIDGET_COLUMNS}
       groups={groups}
       initialSort={{ key: 'orders', direction: 'descending' }}
