@@ -48,12 +48,32 @@ describe('the read key', () => {
 });
 
 describe('a range of the site’s days', () => {
-  it('asks for the last 30 days of the site’s zone, to included, and says which zone', async () => {
+  it('asks for the API’s default range (the last 30 days, today included) at once, and shows the days it counted', async () => {
     const { api } = await mount();
     const widgets = api.calls.find((c) => c.path === '/v1/stats/widgets');
-    expect(widgets?.query).toEqual({ from: '2026-10-24', to: '2026-11-22' });
-    expect($('#range-text').textContent).toMatch(/days in UTC/);
+    expect(widgets?.query).toEqual({});
+    expect($('#range-text').textContent).toBe('Oct 24, 2026 – Nov 22, 2026 (days in UTC)');
     expect($('.range legend').textContent).toBe('Range (days in Europe/Paris)');
+  });
+
+  it('does not wait for the settings to show the default range', async () => {
+    const routes = fullApi();
+    routes['GET /v1/settings'] = {
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: { error: { code: 'unavailable', message: 'Storage failed' } },
+    };
+    await mount(routes);
+    expect(cells('#widgets-table')).toHaveLength(4);
+    expect($('#settings [role=alert]').textContent).toMatch(/503: Storage failed/);
+    expect($('.range legend').textContent).toBe('Range (days in UTC)');
+  });
+
+  it('starts a custom range from the days shown', async () => {
+    await mount();
+    await choose($<HTMLInputElement>('input[name=range][value=custom]'));
+    expect($<HTMLInputElement>('input[name=from]').value).toBe('2026-10-24');
+    expect($<HTMLInputElement>('input[name=to]').value).toBe('2026-11-22');
   });
 
   it('asks again for today, 7 days, a custom range, and verified orders only', async () => {
@@ -177,7 +197,7 @@ describe('the widget table', () => {
     await click($('#widgets-table button[aria-label="Download widgets as CSV"]'));
     expect(api.calls.at(-1)).toMatchObject({
       path: '/v1/stats/widgets',
-      query: { from: '2026-10-24', to: '2026-11-22', format: 'csv' },
+      query: { format: 'csv' },
     });
     expect(saved).toEqual([{ href: 'blob:csv', download: 'lasttouch-widgets-2026-10-24-to-2026-11-22.csv' }]);
   });
@@ -206,7 +226,7 @@ describe('campaigns, sequences, chats and top actions', () => {
     const { api } = await mount();
     await choose($<HTMLSelectElement>('#chats select'), 'agent');
     await until(() => cells('#chat-table')[0]?.[0] === 'ana', 'the agent rows');
-    expect(api.calls.at(-1)?.query).toMatchObject({ groupBy: 'agent', from: '2026-10-24' });
+    expect(api.calls.at(-1)?.query).toEqual({ groupBy: 'agent' });
     expect(cells('#chat-table')[0]?.at(-1)).toBe('€20.00');
   });
 });

@@ -7,7 +7,7 @@ import type {
   TopActionRow,
   WidgetStatsRow,
 } from '@lasttouch/shared';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, type Client, describeFailure, getAllRows, getJson, type Query } from './api.js';
 import { ChatSection } from './components/chat-table.js';
 import { DailySection } from './components/daily-section.js';
@@ -22,7 +22,7 @@ import { TotalsPanel } from './components/totals.js';
 import { WidgetsTable } from './components/widgets-table.js';
 import { day } from './format.js';
 import { dataOf, useLoad } from './load.js';
-import { type DateRange, presetRange, todayIn } from './range.js';
+import { answeredRange, type DateRange, dateIn, presetRange } from './range.js';
 import { totalsOf } from './rows.js';
 import { type SiteSettings, timezoneOf } from './settings-model.js';
 
@@ -140,25 +140,51 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
   const [settingsLoad, reloadSettings] = useLoad(() => getJson<SiteSettings>(client, '/v1/settings'), [client]);
   const [edited, setEdited] = useState<SiteSettings | null>(null);
   const settings = edited ?? dataOf(settingsLoad);
-  const timeZone = timezoneOf(settings);
-  const today = todayIn(timeZone, env.now());
-  const [choice, setChoice] = useState<Omit<RangeChoice, 'custom'> & { custom: DateRange | null }>({
+  const [choice, setChoice] = useState<RangeChoice & { custom: DateRange | null }>({
     preset: '30d',
     custom: null,
     verified: false,
   });
-  const custom = choice.custom ?? presetRange('7d', today);
-  const range = choice.preset === 'custom' ? custom : presetRange(choice.preset, today);
-  const query = useMemo<Query>(
-    () => ({ from: range.from, to: range.to, ...(choice.verified ? { verified: 'true' } : {}) }),
-    [range.from, range.to, choice.verified],
-  );
   const [version, setVersion] = useState(0);
+  const settingsZone = settings ? timezoneOf(settings) : null;
+  // Before the settings arrive, the zone the last answer was counted in stands for the site's.
+  const answeredZone = useRef<string | null>(null);
+  const zone = settingsZone ?? answeredZone.current;
+  const today = zone === null ? null : dateIn(zone, env.now());
+  const range =
+    choice.preset === 'custom'
+      ? choice.custom
+      : choice.preset === '30d' || today === null
+        ? null
+        : presetRange(choice.preset, today);
+  // The last 30 days, today included, is the API's default range: asked for without dates, it
+  // needs no settings first, so both load at once, and the answer says which days it counted.
+  const query = useMemo<Query | null>(() => {
+    const verified = choice.verified ? { verified: 'true' } : {};
+    if (choice.preset === '30d') return verified;
+    return range ? { from: range.from, to: range.to, ...verified } : null;
+  }, [choice.preset, choice.verified, range?.from, range?.to]);
   const [statsLoad, reloadStats] = useLoad<StatsData | null>(
-    () => (settings ? loadStats(client, query) : Promise.resolve(null)),
-    [client, settings !== null, query, timeZone, version],
+    () => (query ? loadStats(client, query) : Promise.resolve(null)),
+    [client, query, version],
   );
   const stats = dataOf(statsLoad);
+  /** The days the numbers shown were counted over, as the answer says. */
+  const shown = useMemo(
+    () => (stats ? answeredRange(stats.widgets, settingsZone ?? 'UTC') : null),
+    [stats, settingsZone],
+  );
+  if (shown) answeredZone.current = shown.timeZone;
+  const timeZone = settingsZone ?? shown?.timeZone ?? null;
+  const choose = (next: RangeChoice) =>
+    setChoice({
+      ...next,
+      // A custom range starts from the days shown.
+      custom:
+        next.preset === 'custom' && next.custom === null
+          ? (shown ?? (today ? presetRange('7d', today) : null))
+          : next.custom,
+    });
 
   const refused = [settingsLoad, statsLoad].find(
     (l) => l.status === 'error' && l.error instanceof ApiFailure && l.error.kind === 'unauthorized',
@@ -167,7 +193,8 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
     if (refused?.status === 'error') onRefused(describeFailure(refused.error));
   }, [refused, onRefused]);
 
-  const filename = (name: string) => `lasttouch-${name}-${range.from}-to-${range.to}.csv`;
+  const days = shown ?? range;
+  const filename = (name: string) => `lasttouch-${name}${days ? `-${days.from}-to-${days.to}` : ''}.csv`;
   const totals = useMemo(
     () => (stats ? totalsOf(stats.widgets.rows, stats.chat.rows, stats.chat.totals) : null),
     [stats],
@@ -179,7 +206,8 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
     stats.topActions.rows.length === 0 &&
     (totals?.siteOrders ?? 0) === 0;
   const lift = stats && isLift(stats.lift) && stats.lift.rows.length > 0 ? stats.lift : null;
-  const shownZone = stats?.widgets.timezone ?? timeZone;
+  const pending = statsLoad.status === 'loading' || (stats === null && statsLoad.status !== 'error');
+  const zoneWords = timeZone ?? 'the site’s time zone';
 
   return (
     <>
@@ -189,7 +217,7 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
       <header class="top">
         <div class="brand">
           <p class="title">lasttouch</p>
-          <p class="muted">Site days in {timeZone}</p>
+          <p class="muted">Site days in {zoneWords}</p>
         </div>
         <button type="button" class="secondary" onClick={onForget} id="forget-key">
           Forget key
@@ -206,111 +234,101 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
       </header>
       <main id="main" tabIndex={-1}>
         <h1 class="visually-hidden">lasttouch dashboard</h1>
-        {settingsLoad.status === 'error' && !settings && (
-          <ErrorNotice error={settingsLoad.error} onRetry={reloadSettings} />
-        )}
-        {settings && (
-          <>
-            <section id="overview" aria-labelledby="overview-title" aria-busy={statsLoad.status === 'loading'}>
-              <h2 id="overview-title">Overview</h2>
-              <RangePicker choice={{ ...choice, custom }} timeZone={timeZone} onChange={(next) => setChoice(next)} />
-              <p class="range-text" id="range-text">
-                {day(range.from)} – {day(range.to)} <span class="muted">(days in {shownZone})</span>
-              </p>
-              {statsLoad.status === 'loading' && <p role="status">Loading…</p>}
-              {statsLoad.status === 'error' && <ErrorNotice error={statsLoad.error} onRetry={reloadStats} />}
-              {nothing && <EmptyState collector={env.base} />}
-              {stats && totals && (
-                <>
-                  <TotalsPanel totals={totals} />
-                  <DailySection
-                    daily={stats.daily}
-                    range={range}
-                    client={client}
-                    query={query}
-                    filename={filename('daily')}
-                  />
-                </>
-              )}
-            </section>
-            {stats && (
-              <>
-                <section id="widgets" aria-labelledby="widgets-title">
-                  <h2 id="widgets-title">Widgets</h2>
-                  <WidgetsTable
-                    rows={stats.widgets.rows}
-                    client={client}
-                    query={query}
-                    filename={filename('widgets')}
-                  />
-                </section>
-                <section id="groups" aria-labelledby="groups-title">
-                  <h2 id="groups-title">Campaigns and sequences</h2>
-                  <GroupTable
-                    kind="campaigns"
-                    rows={stats.campaigns.rows}
-                    client={client}
-                    query={query}
-                    filename={filename('campaigns')}
-                  />
-                  <GroupTable
-                    kind="sequences"
-                    rows={stats.sequences.rows}
-                    client={client}
-                    query={query}
-                    filename={filename('sequences')}
-                  />
-                </section>
-                <section id="chats" aria-labelledby="chats-title">
-                  <h2 id="chats-title">Chats</h2>
-                  <ChatSection
-                    client={client}
-                    query={query}
-                    byChannel={stats.chat}
-                    filename={(g) => filename(`chat-by-${g}`)}
-                  />
-                </section>
-                <section id="top-actions" aria-labelledby="top-actions-title">
-                  <h2 id="top-actions-title">Top actions</h2>
-                  <TopActionsTable
-                    rows={stats.topActions.rows}
-                    client={client}
-                    query={query}
-                    filename={filename('top-actions')}
-                  />
-                </section>
-                {lift && (
-                  <section id="lift" aria-labelledby="lift-title">
-                    <h2 id="lift-title">Lift against held-out visitors</h2>
-                    <LiftPanel
-                      client={client}
-                      query={query}
-                      byCampaign={lift}
-                      filename={(g) => filename(`lift-by-${g}`)}
-                    />
-                  </section>
-                )}
-              </>
-            )}
-            <section id="orders" aria-labelledby="orders-title">
-              <h2 id="orders-title">Order lookup</h2>
-              <OrderLookup client={client} timeZone={timeZone} />
-            </section>
-            <section id="settings" aria-labelledby="settings-title">
-              <h2 id="settings-title">Settings</h2>
-              <SettingsFormView
+        <section id="overview" aria-labelledby="overview-title" aria-busy={pending}>
+          <h2 id="overview-title">Overview</h2>
+          <RangePicker choice={choice} timeZone={zoneWords} onChange={choose} />
+          {days && (
+            <p class="range-text" id="range-text">
+              {day(days.from)} – {day(days.to)} <span class="muted">(days in {shown?.timeZone ?? zoneWords})</span>
+            </p>
+          )}
+          {pending && <p role="status">Loading…</p>}
+          {statsLoad.status === 'error' && <ErrorNotice error={statsLoad.error} onRetry={reloadStats} />}
+          {nothing && <EmptyState collector={env.base} />}
+          {stats && totals && query && (
+            <>
+              <TotalsPanel totals={totals} />
+              <DailySection
+                daily={stats.daily}
+                range={days ?? { from: '', to: '' }}
                 client={client}
-                saved={settings}
-                onSaved={(next) => {
-                  setEdited(next);
-                  // The same range is counted anew: a new zone or window re-buckets it.
-                  setVersion((v) => v + 1);
-                }}
+                query={query}
+                filename={filename('daily')}
+              />
+            </>
+          )}
+        </section>
+        {stats && query && (
+          <>
+            <section id="widgets" aria-labelledby="widgets-title">
+              <h2 id="widgets-title">Widgets</h2>
+              <WidgetsTable rows={stats.widgets.rows} client={client} query={query} filename={filename('widgets')} />
+            </section>
+            <section id="groups" aria-labelledby="groups-title">
+              <h2 id="groups-title">Campaigns and sequences</h2>
+              <GroupTable
+                kind="campaigns"
+                rows={stats.campaigns.rows}
+                client={client}
+                query={query}
+                filename={filename('campaigns')}
+              />
+              <GroupTable
+                kind="sequences"
+                rows={stats.sequences.rows}
+                client={client}
+                query={query}
+                filename={filename('sequences')}
               />
             </section>
+            <section id="chats" aria-labelledby="chats-title">
+              <h2 id="chats-title">Chats</h2>
+              <ChatSection
+                client={client}
+                query={query}
+                byChannel={stats.chat}
+                filename={(g) => filename(`chat-by-${g}`)}
+              />
+            </section>
+            <section id="top-actions" aria-labelledby="top-actions-title">
+              <h2 id="top-actions-title">Top actions</h2>
+              <TopActionsTable
+                rows={stats.topActions.rows}
+                client={client}
+                query={query}
+                filename={filename('top-actions')}
+              />
+            </section>
+            {lift && (
+              <section id="lift" aria-labelledby="lift-title">
+                <h2 id="lift-title">Lift against held-out visitors</h2>
+                <LiftPanel client={client} query={query} byCampaign={lift} filename={(g) => filename(`lift-by-${g}`)} />
+              </section>
+            )}
           </>
         )}
-        {!settings && settingsLoad.status === 'loading' && <p role="status">Loading the site's settings…</p>}
+        <section id="orders" aria-labelledby="orders-title">
+          <h2 id="orders-title">Order lookup</h2>
+          <OrderLookup client={client} timeZone={timeZone ?? 'UTC'} />
+        </section>
+        <section id="settings" aria-labelledby="settings-title">
+          <h2 id="settings-title">Settings</h2>
+          {settingsLoad.status === 'error' && !settings && (
+            <ErrorNotice error={settingsLoad.error} onRetry={reloadSettings} />
+          )}
+          {!settings && settingsLoad.status === 'loading' && <p role="status">Loading the site's settings…</p>}
+          {settings && (
+            <SettingsFormView
+              client={client}
+              saved={settings}
+              onSaved={(next) => {
+                setEdited(next);
+                // The same range is counted anew: a new zone or window re-buckets it.
+                setVersion((v) => v + 1);
+              }}
+            />
+          )}
+        </section>
       </main>
     </>
   );

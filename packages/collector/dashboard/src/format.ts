@@ -94,9 +94,12 @@ export function dateTime(iso: string, timeZone: string): string {
   }
 }
 
+let dayFormat: Intl.DateTimeFormat | undefined;
+
 /** A `YYYY-MM-DD` date as the locale writes it ("Nov 22, 2026"). */
 export function day(date: string): string {
   const ms = Date.parse(`${date}T00:00:00Z`);
   if (Number.isNaN(ms)) return date;
-  return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium' }).format(ms);
+  dayFormat ??= new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', dateStyle: 'medium' });
+  return dayFormat.format(ms);
 }

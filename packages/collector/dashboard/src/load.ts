@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export type Loadable<T> =
   | { status: 'loading'; previous: T | null }
@@ -14,7 +14,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [L
   const call = useRef(0);
   const [attempt, setAttempt] = useState(0);
   // `deps` are the caller's: `load` is a new closure on every render and must not rerun the effect.
-  useEffect(() => {
+  // A layout effect starts the request before the browser paints, not a frame later.
+  useLayoutEffect(() => {
     const id = ++call.current;
     setState((s) => ({ status: 'loading', previous: s.status === 'ok' ? s.data : s.previous }));
     load().then(

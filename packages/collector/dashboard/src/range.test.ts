@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, datesOf, daysBetween, isDate, presetRange, rangeProblem, todayIn } from './range.js';
+import { addDays, answeredRange, dateIn, datesOf, daysBetween, isDate, presetRange, rangeProblem } from './range.js';
 
 describe('site days', () => {
   it('knows which date it is in the site’s zone, not the browser’s', () => {
     const lateEvening = Date.parse('2026-11-22T23:30:00Z');
-    expect(todayIn('UTC', lateEvening)).toBe('2026-11-22');
-    expect(todayIn('Europe/Paris', lateEvening)).toBe('2026-11-23');
-    expect(todayIn('America/Los_Angeles', Date.parse('2026-11-23T05:00:00Z'))).toBe('2026-11-22');
-    expect(todayIn('Pacific/Kiritimati', Date.parse('2026-11-22T10:30:00Z'))).toBe('2026-11-23');
+    expect(dateIn('UTC', lateEvening)).toBe('2026-11-22');
+    expect(dateIn('Europe/Paris', lateEvening)).toBe('2026-11-23');
+    expect(dateIn('America/Los_Angeles', Date.parse('2026-11-23T05:00:00Z'))).toBe('2026-11-22');
+    expect(dateIn('Pacific/Kiritimati', Date.parse('2026-11-22T10:30:00Z'))).toBe('2026-11-23');
   });
 
   it('falls back to UTC for a zone the browser does not know', () => {
-    expect(todayIn('Mars/Olympus', Date.parse('2026-11-22T23:30:00Z'))).toBe('2026-11-22');
+    expect(dateIn('Mars/Olympus', Date.parse('2026-11-22T23:30:00Z'))).toBe('2026-11-22');
+  });
+
+  it('reads the days an answer counted from its instants, in its zone', () => {
+    const paris = { from: '2026-10-23T22:00:00.000Z', to: '2026-11-22T23:00:00.000Z', timezone: 'Europe/Paris' };
+    expect(answeredRange(paris, 'UTC')).toEqual({ timeZone: 'Europe/Paris', from: '2026-10-24', to: '2026-11-22' });
+    // A collector that echoes no zone counts UTC days.
+    const utc = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' };
+    expect(answeredRange(utc, 'UTC')).toEqual({ timeZone: 'UTC', from: '2026-10-24', to: '2026-11-22' });
   });
 
   it('counts presets back from today, today included', () => {

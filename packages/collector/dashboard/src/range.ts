@@ -40,19 +40,39 @@ export function addDays(date: string, days: number): string {
 export const daysBetween = (range: DateRange): number =>
   Math.round((Date.parse(`${range.to}T00:00:00Z`) - Date.parse(`${range.from}T00:00:00Z`)) / DAY_MS) + 1;
 
+const dateFormats = new Map<string, Intl.DateTimeFormat | null>();
+
 /**
- * The date it is at `now` in `timeZone` (an IANA name). An unknown zone falls back to UTC so the
- * page still opens; the settings form is where a wrong zone gets fixed.
+ * The date an instant falls on in `timeZone` (an IANA name). An unknown zone falls back to UTC so
+ * the page still opens; the settings form is where a wrong zone gets fixed.
  */
-export function todayIn(timeZone: string, now: number): string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-  } catch {
-    return new Date(now).toISOString().slice(0, 10);
+export function dateIn(timeZone: string, ms: number): string {
+  let format = dateFormats.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      format = null;
+    }
+    dateFormats.set(timeZone, format);
   }
-  const parts = Object.fromEntries(format.formatToParts(now).map((p) => [p.type, p.value]));
+  if (format === null) return new Date(ms).toISOString().slice(0, 10);
+  const parts = Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** The days a stats answer counted, read in its zone (or `fallbackZone` when it names none). */
+export interface AnsweredRange extends DateRange {
+  timeZone: string;
+}
+
+export function answeredRange(
+  answer: { from: string; to: string; timezone?: string },
+  fallbackZone: string,
+): AnsweredRange {
+  const timeZone = answer.timezone ?? fallbackZone;
+  // `to` is the local midnight after the last day: the last day holds the instant just before it.
+  return { timeZone, from: dateIn(timeZone, Date.parse(answer.from)), to: dateIn(timeZone, Date.parse(answer.to) - 1) };
 }
 
 /** The dates of a preset ending today (in the site's zone). */

@@ -4,7 +4,7 @@ import { type DateRange, PRESET_LABELS, type Preset, rangeProblem } from '../ran
 export interface RangeChoice {
   preset: Preset;
   /** The custom range (kept while another preset is shown, so switching back restores it). */
-  custom: DateRange;
+  custom: DateRange | null;
   verified: boolean;
 }
 
@@ -15,10 +15,52 @@ interface Props {
   timeZone: string;
 }
 
+/** The custom range's two dates, applied together (one request per range, not per keystroke). */
+function CustomRange({ initial, onApply }: { initial: DateRange | null; onApply: (range: DateRange) => void }) {
+  const [draft, setDraft] = useState(initial ?? { from: '', to: '' });
+  const [problem, setProblem] = useState<string | null>(null);
+  return (
+    <form
+      class="custom-range"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const why = rangeProblem(draft);
+        setProblem(why);
+        if (!why) onApply(draft);
+      }}
+    >
+      <label>
+        From
+        <input
+          type="date"
+          name="from"
+          value={draft.from}
+          onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })}
+          required
+        />
+      </label>
+      <label>
+        To (included)
+        <input
+          type="date"
+          name="to"
+          value={draft.to}
+          onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })}
+          required
+        />
+      </label>
+      <button type="submit">Show</button>
+      {problem && (
+        <p class="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+    </form>
+  );
+}
+
 /** Presets and a custom range of the site's days, and the verified-orders switch. */
 export function RangePicker({ choice, onChange, timeZone }: Props) {
-  const [draft, setDraft] = useState(choice.custom);
-  const [problem, setProblem] = useState<string | null>(null);
   return (
     <div class="range">
       <fieldset class="presets">
@@ -37,42 +79,7 @@ export function RangePicker({ choice, onChange, timeZone }: Props) {
         ))}
       </fieldset>
       {choice.preset === 'custom' && (
-        <form
-          class="custom-range"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const why = rangeProblem(draft);
-            setProblem(why);
-            if (!why) onChange({ ...choice, custom: draft });
-          }}
-        >
-          <label>
-            From
-            <input
-              type="date"
-              name="from"
-              value={draft.from}
-              onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })}
-              required
-            />
-          </label>
-          <label>
-            To (included)
-            <input
-              type="date"
-              name="to"
-              value={draft.to}
-              onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })}
-              required
-            />
-          </label>
-          <button type="submit">Show</button>
-          {problem && (
-            <p class="field-error" role="alert">
-              {problem}
-            </p>
-          )}
-        </form>
+        <CustomRange initial={choice.custom} onApply={(custom) => onChange({ ...choice, custom })} />
       )}
       <label class="choice verified">
         <input

@@ -131,13 +131,14 @@ function NamedWindows({ section, rows, onChange, errors }: NamedListProps) {
   );
 }
 
-const TIME_ZONES: string[] = (() => {
+/** The zones the browser knows, for the time zone field's suggestions. */
+function timeZones(): string[] {
   try {
     return Intl.supportedValuesOf('timeZone');
   } catch {
     return [];
   }
-})();
+}
 
 interface Props {
   client: Client;
@@ -156,6 +157,8 @@ export function SettingsFormView({ client, saved, onSaved }: Props) {
   const [outcome, setOutcome] = useState<{ kind: 'saved' | 'unchanged' | 'refused'; text: string } | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Four hundred suggestions are only built once the field is used.
+  const [zones, setZones] = useState<string[] | null>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -287,10 +290,11 @@ export function SettingsFormView({ client, saved, onSaved }: Props) {
           autocomplete="off"
           spellcheck={false}
           onInput={(e) => setForm({ ...form, timezone: e.currentTarget.value })}
+          onFocus={() => setZones((z) => z ?? timeZones())}
           {...described('settings-timezone', errors)}
         />
         <datalist id="settings-timezones">
-          {TIME_ZONES.map((zone) => (
+          {zones?.map((zone) => (
             <option key={zone} value={zone} />
           ))}
         </datalist>
