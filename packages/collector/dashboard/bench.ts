@@ -24,7 +24,6 @@ import type {
 } from '@lasttouch/shared';
 import { chromium } from 'playwright-core';
 import { fmt, machine, median, QUICK, ratio, table, writeResult } from '../../sdk/bench/lib.ts';
-// @ts-expect-error: a plain ES module without types (the build script).
 import { buildDashboard } from './build.mjs';
 
 const WIDGETS = 200;
@@ -37,7 +36,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // --- the page, built fresh into a temporary folder --------------------------------------------
 
 const out = mkdtempSync(join(tmpdir(), 'lasttouch-dashboard-bench-'));
-const built: string[] = buildDashboard({ outDir: out });
+const built = buildDashboard({ outDir: out });
 const files = new Map(built.map((path) => [path, readFileSync(join(out, path))]));
 rmSync(out, { recursive: true, force: true });
 

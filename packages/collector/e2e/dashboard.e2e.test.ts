@@ -61,6 +61,13 @@ describe('the merchant dashboard, on what the collector serves today', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    expect(document?.headers()['cache-control']).toBe('no-cache');
+    const script = await page.locator('script[type=module]').getAttribute('src');
+    const asset = await fetch(new URL(script ?? '', page.url()));
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${suite.collector.origin}/dashboard/`, { redirect: 'manual' })).headers.get('location')).toBe(
+      '/dashboard',
+    );
 
     await pickRange(page, range.from, range.to);
     for (const path of ['/v1/stats/widgets', '/v1/stats/campaigns', '/v1/stats/chat', '/v1/stats/top-actions']) {

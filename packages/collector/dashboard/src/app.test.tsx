@@ -31,6 +31,7 @@ describe('the read key', () => {
     expect(storage.items.get(KEY_STORAGE)).toBe('ltr_typed');
     await until(() => document.querySelector('#widgets-table table') !== null, 'the widget table');
     expect(api.calls.every((c) => c.headers.Authorization === 'Bearer ltr_typed')).toBe(true);
+    expect(document.activeElement?.id).toBe('main');
 
     await click($('#forget-key'));
     expect(storage.items.has(KEY_STORAGE)).toBe(false);

@@ -77,6 +77,7 @@ function readStoredKey(storage: Env['storage']): string | null {
 export function App({ env }: { env: Env }) {
   const [key, setKey] = useState(() => readStoredKey(env.storage));
   const [problem, setProblem] = useState<string | null>(null);
+  const [entered, setEntered] = useState(false);
   const remember = (value: string | null) => {
     try {
       if (value === null) env.storage?.removeItem(KEY_STORAGE);
@@ -92,6 +93,7 @@ export function App({ env }: { env: Env }) {
         problem={problem}
         onKey={(value) => {
           setProblem(null);
+          setEntered(true);
           remember(value);
         }}
       />
@@ -101,6 +103,7 @@ export function App({ env }: { env: Env }) {
     <Dashboard
       env={env}
       readKey={key}
+      focusOnOpen={entered}
       onForget={() => {
         setProblem(null);
         remember(null);
@@ -116,6 +119,8 @@ export function App({ env }: { env: Env }) {
 interface DashboardProps {
   env: Env;
   readKey: string;
+  /** The key was just typed: the form is gone, so focus moves to the numbers. */
+  focusOnOpen: boolean;
   onForget: () => void;
   /** The collector refused the key (401/403): ask for another, saying why. */
   onRefused: (why: string) => void;
@@ -132,7 +137,12 @@ const SECTIONS = [
   ['settings', 'Settings'],
 ] as const;
 
-function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
+function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: DashboardProps) {
+  const main = useRef<HTMLElement>(null);
+  // Once, when the dashboard opens.
+  useEffect(() => {
+    if (focusOnOpen) main.current?.focus();
+  }, []);
   const client = useMemo<Client>(
     () => ({ base: env.base, key: readKey, ...(env.fetch ? { fetch: env.fetch } : {}) }),
     [env, readKey],
@@ -232,7 +242,7 @@ function Dashboard({ env, readKey, onForget, onRefused }: DashboardProps) {
           </ul>
         </nav>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <h1 class="visually-hidden">lasttouch dashboard</h1>
         <section id="overview" aria-labelledby="overview-title" aria-busy={pending}>
           <h2 id="overview-title">Overview</h2>
