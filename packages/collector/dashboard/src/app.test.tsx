@@ -122,7 +122,7 @@ describe('totals and the daily chart', () => {
     expect(orders?.slice(-3)).toEqual([1, 0, 3]);
     expect(value?.slice(-3)).toEqual([40, 0, 80]);
     expect(plots[0]!.options.series.map((s) => s.label)).toEqual([
-      undefined,
+      'Day',
       'Instances',
       'Clicks',
       'Orders',

@@ -94,7 +94,32 @@ export function dateTime(iso: string, timeZone: string): string {
   }
 }
 
+/** An axis label: 25K, €2.2K. */
+export function compact(value: number, currency: string | null = null): string {
+  if (currency === null)
+    return numberFormat('compact', { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+  try {
+    return numberFormat(`compact:${currency}`, {
+      style: 'currency',
+      currency,
+      notation: 'compact',
+      maximumFractionDigits: 1,
+    }).format(value);
+  } catch {
+    return `${compact(value)} ${currency}`;
+  }
+}
+
 let dayFormat: Intl.DateTimeFormat | undefined;
+let shortDayFormat: Intl.DateTimeFormat | undefined;
+
+/** A `YYYY-MM-DD` date without its year ("Nov 22"), for the chart. */
+export function shortDay(date: string): string {
+  const ms = Date.parse(`${date}T00:00:00Z`);
+  if (Number.isNaN(ms)) return date;
+  shortDayFormat ??= new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' });
+  return shortDayFormat.format(ms);
+}
 
 /** A `YYYY-MM-DD` date as the locale writes it ("Nov 22, 2026"). */
 export function day(date: string): string {

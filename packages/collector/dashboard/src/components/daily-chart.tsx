@@ -1,11 +1,24 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { count, day, money } from '../format.js';
+import { compact, count, money, shortDay } from '../format.js';
 import type { DailySeries } from '../rows.js';
 
 /** Midnight UTC of a date, in seconds: uPlot's x values, shown back in UTC so the label is the date itself. */
 const xOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 const utc = (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC');
+const dateOf = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 10);
+
+/** An axis as wide as its longest label (uPlot's own recipe), so no label is clipped. */
+const fitted: uPlot.Axis.Size = (u, values, axisIdx, cycleNum) => {
+  const axis = u.axes[axisIdx]!;
+  const current = (axis as unknown as { _size?: number })._size;
+  if (cycleNum > 1 && current !== undefined) return current;
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+  u.ctx.font = (axis.font as unknown as [string])[0];
+  return (
+    Math.ceil((axis.ticks?.size ?? 10) + (axis.gap ?? 5) + u.ctx.measureText(longest).width / devicePixelRatio) + 4
+  );
+};
 
 function options(series: DailySeries, width: number): uPlot.Options {
   const counts = (label: string, stroke: string, fill?: string): uPlot.Series => ({
@@ -24,22 +37,22 @@ function options(series: DailySeries, width: number): uPlot.Options {
     legend: { live: true },
     scales: { x: { time: true }, count: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     axes: [
-      { space: 60, values: (_u, splits) => splits.map((s) => day(new Date(s * 1000).toISOString().slice(0, 10))) },
-      { scale: 'count', size: 50, values: (_u, splits) => splits.map((s) => count(s)) },
+      { space: 70, values: (_u, splits) => splits.map((s) => shortDay(dateOf(s))) },
+      { scale: 'count', size: fitted, values: (_u, splits) => splits.map((s) => compact(s)) },
       ...(series.currency
         ? [
             {
               scale: 'value',
               side: 1,
-              size: 70,
+              size: fitted,
               grid: { show: false },
-              values: (_u: uPlot, splits: number[]) => splits.map((s) => money(s, series.currency)),
+              values: (_u: uPlot, splits: number[]) => splits.map((s) => compact(s, series.currency)),
             } satisfies uPlot.Axis,
           ]
         : []),
     ],
     series: [
-      { value: (_u, v) => (v == null ? '' : day(new Date(v * 1000).toISOString().slice(0, 10))) },
+      { label: 'Day', value: (_u, v) => (v == null ? '' : shortDay(dateOf(v))) },
       counts('Instances', '#6b7280', 'rgba(107,114,128,0.08)'),
       counts('Clicks', '#1d4ed8'),
       counts('Orders', '#b45309'),
