@@ -44,8 +44,10 @@ export interface StatsData {
   sequences: StatsEnvelope<GroupStatsRow>;
   chat: ChatStatsResponse;
   topActions: StatsEnvelope<TopActionRow>;
-  daily: StatsEnvelope<DailyStatsRow> | unknown;
-  lift: LiftResponse | unknown;
+  /** The answer (`StatsEnvelope<DailyStatsRow>`), or why it failed. */
+  daily: unknown;
+  /** The answer (`LiftResponse`), or why it failed. */
+  lift: unknown;
 }
 
 export async function loadStats(client: Client, query: Query): Promise<StatsData> {

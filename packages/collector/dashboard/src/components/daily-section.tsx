@@ -47,8 +47,8 @@ export const DAILY_COLUMNS: Column<DayLine>[] = [
 ];
 
 interface Props {
-  /** The answer, or the failure of `GET /v1/stats/daily`. */
-  daily: StatsEnvelope<DailyStatsRow> | ApiFailure | unknown;
+  /** The answer of `GET /v1/stats/daily` (a `StatsEnvelope<DailyStatsRow>`), or why it failed. */
+  daily: unknown;
   range: DateRange;
   client: Client;
   query: Query;
