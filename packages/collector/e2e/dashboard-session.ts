@@ -106,9 +106,17 @@ export async function openDashboard(
   const page = await context.newPage();
   const answers: Answers = new Map();
   const problems: string[] = [];
+  // The page drops the answer to a request it has since replaced (a range changed meanwhile): so
+  // does this record, keeping per route only the answer to the latest request.
+  const latest = new Map<string, string>();
+  const isStats = (url: URL) => url.pathname.startsWith('/v1/') && url.searchParams.get('format') !== 'csv';
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (isStats(url) && request.method() === 'GET') latest.set(url.pathname, url.href);
+  });
   page.on('response', async (response) => {
     const url = new URL(response.url());
-    if (!url.pathname.startsWith('/v1/') || url.searchParams.get('format') === 'csv' || !response.ok()) return;
+    if (!isStats(url) || !response.ok() || latest.get(url.pathname) !== url.href) return;
     try {
       answers.set(url.pathname, { url, body: await response.json() });
     } catch {}

@@ -70,9 +70,12 @@ describe('a range of the site’s days', () => {
     expect($('.range legend').textContent).toBe('Range (days in UTC)');
   });
 
-  it('starts a custom range from the days shown', async () => {
-    await mount();
+  it('starts a custom range from the days shown, and asks for nothing until it is applied', async () => {
+    const { api } = await mount();
+    const asked = api.calls.length;
     await choose($<HTMLInputElement>('input[name=range][value=custom]'));
+    await settle();
+    expect(api.calls.length).toBe(asked);
     expect($<HTMLInputElement>('input[name=from]').value).toBe('2026-10-24');
     expect($<HTMLInputElement>('input[name=to]').value).toBe('2026-11-22');
   });

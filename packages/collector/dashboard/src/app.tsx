@@ -16,13 +16,13 @@ import { KeyForm } from './components/key-form.js';
 import { LiftPanel } from './components/lift-panel.js';
 import { EmptyState, ErrorNotice } from './components/notice.js';
 import { OrderLookup } from './components/order-lookup.js';
-import { type RangeChoice, RangePicker } from './components/range-picker.js';
+import { RangePicker } from './components/range-picker.js';
 import { SettingsFormView } from './components/settings-form.js';
 import { TotalsPanel } from './components/totals.js';
 import { WidgetsTable } from './components/widgets-table.js';
 import { day } from './format.js';
 import { dataOf, useLoad } from './load.js';
-import { answeredRange, type DateRange, dateIn, presetRange } from './range.js';
+import { answeredRange, type DateRange, dateIn, type Preset, presetRange } from './range.js';
 import { totalsOf } from './rows.js';
 import { type SiteSettings, timezoneOf } from './settings-model.js';
 
@@ -152,11 +152,10 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   const [settingsLoad, reloadSettings] = useLoad(() => getJson<SiteSettings>(client, '/v1/settings'), [client]);
   const [edited, setEdited] = useState<SiteSettings | null>(null);
   const settings = edited ?? dataOf(settingsLoad);
-  const [choice, setChoice] = useState<RangeChoice & { custom: DateRange | null }>({
-    preset: '30d',
-    custom: null,
-    verified: false,
-  });
+  // The option picked, and the range on show: picking "custom" changes nothing until its dates are applied.
+  const [picked, setPicked] = useState<Preset>('30d');
+  const [applied, setApplied] = useState<Exclude<Preset, 'custom'> | DateRange>('30d');
+  const [verifiedOnly, setVerifiedOnly] = useState(false);
   const [version, setVersion] = useState(0);
   const settingsZone = settings ? timezoneOf(settings) : null;
   // Before the settings arrive, the zone the last answer was counted in stands for the site's.
@@ -164,18 +163,14 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   const zone = settingsZone ?? answeredZone.current;
   const today = zone === null ? null : dateIn(zone, env.now());
   const range =
-    choice.preset === 'custom'
-      ? choice.custom
-      : choice.preset === '30d' || today === null
-        ? null
-        : presetRange(choice.preset, today);
+    typeof applied === 'object' ? applied : applied === '30d' || today === null ? null : presetRange(applied, today);
   // The last 30 days, today included, is the API's default range: asked for without dates, it
   // needs no settings first, so both load at once, and the answer says which days it counted.
   const query = useMemo<Query | null>(() => {
-    const verified = choice.verified ? { verified: 'true' } : {};
-    if (choice.preset === '30d') return verified;
+    const verified = verifiedOnly ? { verified: 'true' } : {};
+    if (applied === '30d') return verified;
     return range ? { from: range.from, to: range.to, ...verified } : null;
-  }, [choice.preset, choice.verified, range?.from, range?.to]);
+  }, [applied, verifiedOnly, range?.from, range?.to]);
   const [statsLoad, reloadStats] = useLoad<StatsData | null>(
     () => (query ? loadStats(client, query) : Promise.resolve(null)),
     [client, query, version],
@@ -188,16 +183,6 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   );
   if (shown) answeredZone.current = shown.timeZone;
   const timeZone = settingsZone ?? shown?.timeZone ?? null;
-  const choose = (next: RangeChoice) =>
-    setChoice({
-      ...next,
-      // A custom range starts from the days shown.
-      custom:
-        next.preset === 'custom' && next.custom === null
-          ? (shown ?? (today ? presetRange('7d', today) : null))
-          : next.custom,
-    });
-
   const refused = [settingsLoad, statsLoad].find(
     (l) => l.status === 'error' && l.error instanceof ApiFailure && l.error.kind === 'unauthorized',
   );
@@ -248,7 +233,19 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
         <h1 class="visually-hidden">lasttouch dashboard</h1>
         <section id="overview" aria-labelledby="overview-title" aria-busy={pending}>
           <h2 id="overview-title">Overview</h2>
-          <RangePicker choice={choice} timeZone={zoneWords} onChange={choose} />
+          <RangePicker
+            preset={picked}
+            // A custom range starts from the days shown.
+            custom={typeof applied === 'object' ? applied : (shown ?? (today ? presetRange('7d', today) : null))}
+            verified={verifiedOnly}
+            timeZone={zoneWords}
+            onPreset={(preset) => {
+              setPicked(preset);
+              if (preset !== 'custom') setApplied(preset);
+            }}
+            onCustom={setApplied}
+            onVerified={setVerifiedOnly}
+          />
           {days && (
             <p class="range-text" id="range-text">
               {day(days.from)} – {day(days.to)} <span class="muted">(days in {shown?.timeZone ?? zoneWords})</span>

@@ -1,18 +1,17 @@
 import { useState } from 'preact/hooks';
 import { type DateRange, PRESET_LABELS, type Preset, rangeProblem } from '../range.js';
 
-export interface RangeChoice {
+interface Props {
+  /** The option picked; "custom" shows the dates and changes nothing until they are applied. */
   preset: Preset;
-  /** The custom range (kept while another preset is shown, so switching back restores it). */
+  /** The dates the custom form starts from. */
   custom: DateRange | null;
   verified: boolean;
-}
-
-interface Props {
-  choice: RangeChoice;
-  onChange: (choice: RangeChoice) => void;
   /** The zone the dates are read in. */
   timeZone: string;
+  onPreset: (preset: Preset) => void;
+  onCustom: (range: DateRange) => void;
+  onVerified: (verified: boolean) => void;
 }
 
 /** The custom range's two dates, applied together (one request per range, not per keystroke). */
@@ -60,33 +59,27 @@ function CustomRange({ initial, onApply }: { initial: DateRange | null; onApply:
 }
 
 /** Presets and a custom range of the site's days, and the verified-orders switch. */
-export function RangePicker({ choice, onChange, timeZone }: Props) {
+export function RangePicker({ preset, custom, verified, timeZone, onPreset, onCustom, onVerified }: Props) {
   return (
     <div class="range">
       <fieldset class="presets">
         <legend>Range (days in {timeZone})</legend>
-        {(Object.keys(PRESET_LABELS) as Preset[]).map((preset) => (
-          <label key={preset} class="choice">
+        {(Object.keys(PRESET_LABELS) as Preset[]).map((option) => (
+          <label key={option} class="choice">
             <input
               type="radio"
               name="range"
-              value={preset}
-              checked={choice.preset === preset}
-              onChange={() => onChange({ ...choice, preset })}
+              value={option}
+              checked={preset === option}
+              onChange={() => onPreset(option)}
             />
-            {PRESET_LABELS[preset]}
+            {PRESET_LABELS[option]}
           </label>
         ))}
       </fieldset>
-      {choice.preset === 'custom' && (
-        <CustomRange initial={choice.custom} onApply={(custom) => onChange({ ...choice, custom })} />
-      )}
+      {preset === 'custom' && <CustomRange initial={custom} onApply={onCustom} />}
       <label class="choice verified">
-        <input
-          type="checkbox"
-          checked={choice.verified}
-          onChange={(e) => onChange({ ...choice, verified: e.currentTarget.checked })}
-        />
+        <input type="checkbox" checked={verified} onChange={(e) => onVerified(e.currentTarget.checked)} />
         Only orders confirmed by the store's server
       </label>
     </div>
