@@ -1,9 +1,11 @@
 // Copies the SDK's built script tag into the collector's static assets: `/lasttouch.js` (short
 // cache, always the current build), `/v/<sdk version>/lasttouch.js` (immutable), and the same two
-// for `lasttouch.debug.js`, the build whose `data-debug` logs to the console.
+// for `lasttouch.debug.js`, the build whose `data-debug` logs to the console. Then builds the
+// merchant dashboard (`/dashboard`) into the same assets.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDashboard } from '../dashboard/build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sdkDir = join(here, '../../sdk');
@@ -24,13 +26,14 @@ export function copyAssets() {
       paths.push(path);
     }
   }
+  paths.push(...buildDashboard());
   return { version, paths };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const { paths } = copyAssets();
-    console.log(`copied the SDK to ${paths.join(' and ')}`);
+    console.log(`copied the SDK and built the dashboard: ${paths.join(', ')}`);
   } catch (err) {
     console.error(`copy-assets: ${err instanceof Error ? err.message : err}`);
     process.exit(1);

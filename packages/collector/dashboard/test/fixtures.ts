@@ -1,0 +1,240 @@
+/**
+ * API answers as the collector gives them, typed with the shared API types so a change of shape
+ * fails the typecheck here first. One widget (spring-sale) has orders in two currencies: its
+ * counts stand on its first row only, as the contract says.
+ */
+import type {
+  ChatStatsResponse,
+  DailyStatsRow,
+  ErrorBody,
+  GroupStatsRow,
+  LiftResponse,
+  OrderDetail,
+  StatsEnvelope,
+  TopActionRow,
+  WidgetStatsRow,
+} from '@lasttouch/shared';
+import type { SiteSettings } from '../src/settings-model.js';
+
+const envelope = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC' };
+
+export const widgets = {
+  ...envelope,
+  rows: [
+    {
+      kind: 'popup',
+      id: 'spring-sale',
+      campaign: 'spring',
+      sequence: 'welcome',
+      instances: 200,
+      clicks: 50,
+      hovers: 10,
+      dismisses: 20,
+      orders: 4,
+      value: 160,
+      currency: 'EUR',
+    },
+    {
+      kind: 'popup',
+      id: 'spring-sale',
+      campaign: 'spring',
+      sequence: 'welcome',
+      instances: 0,
+      clicks: 0,
+      hovers: 0,
+      dismisses: 0,
+      orders: 1,
+      value: 30,
+      currency: 'USD',
+    },
+    {
+      kind: 'notification',
+      id: 'free-shipping',
+      campaign: null,
+      sequence: null,
+      instances: 1000,
+      clicks: 10,
+      hovers: 300,
+      dismisses: 0,
+      orders: 2,
+      value: 99.5,
+      currency: 'EUR',
+    },
+    {
+      kind: 'block',
+      id: 'hero',
+      campaign: 'spring',
+      sequence: null,
+      instances: 40,
+      clicks: 0,
+      hovers: 0,
+      dismisses: 0,
+      orders: 0,
+      value: 0,
+      currency: null,
+    },
+  ],
+} satisfies StatsEnvelope<WidgetStatsRow>;
+
+export const campaigns = {
+  ...envelope,
+  rows: [
+    { id: 'spring', started: 180, profiles: 150, orders: 4, value: 160, currency: 'EUR' },
+    { id: 'spring', started: 0, profiles: 0, orders: 1, value: 30, currency: 'USD' },
+  ],
+} satisfies StatsEnvelope<GroupStatsRow>;
+
+export const sequences = {
+  ...envelope,
+  rows: [{ id: 'welcome', started: 120, profiles: 110, orders: 4, value: 160, currency: 'EUR' }],
+} satisfies StatsEnvelope<GroupStatsRow>;
+
+export const chat = {
+  from: envelope.from,
+  to: envelope.to,
+  groupBy: 'channel',
+  rows: [
+    {
+      group: 'whatsapp',
+      contacts: 3,
+      transactionsAfterContact: 1,
+      turnoverAfterContact: 40,
+      conversionRate: 1 / 3,
+      averageOrderValueAfterContact: 40,
+      averageSecondsBeforePurchase: 3600,
+      turnoverPerContact: 13.33,
+      currency: 'EUR',
+    },
+    {
+      group: 'sms',
+      contacts: 2,
+      transactionsAfterContact: 0,
+      turnoverAfterContact: 0,
+      conversionRate: 0,
+      averageOrderValueAfterContact: null,
+      averageSecondsBeforePurchase: null,
+      turnoverPerContact: 0,
+      currency: null,
+    },
+  ],
+  totals: [
+    { websiteTransactions: 14, websiteTurnover: 600, websiteAverageOrderValue: 42.86, currency: 'EUR' },
+    { websiteTransactions: 1, websiteTurnover: 30, websiteAverageOrderValue: 30, currency: 'USD' },
+  ],
+  invalidLandings: 2,
+} satisfies ChatStatsResponse;
+
+export const chatByAgent = {
+  ...chat,
+  groupBy: 'agent',
+  rows: [{ ...chat.rows[0]!, group: 'ana', turnoverPerHour: 20 }],
+  invalidLandings: 0,
+} satisfies ChatStatsResponse;
+
+export const topActions = {
+  ...envelope,
+  rows: [
+    { action: 'popup_click', channel: null, orders: 5 },
+    { action: 'link_landing', channel: 'whatsapp', orders: 1 },
+  ],
+} satisfies StatsEnvelope<TopActionRow>;
+
+export const daily = {
+  ...envelope,
+  from: '2026-11-16T00:00:00.000Z',
+  rows: [
+    {
+      date: '2026-11-20',
+      instances: 30,
+      clicks: 4,
+      hovers: 1,
+      dismisses: 2,
+      orders: 1,
+      value: 40,
+      currency: 'EUR',
+    },
+    { date: '2026-11-22', instances: 10, clicks: 1, hovers: 0, dismisses: 0, orders: 2, value: 80, currency: 'EUR' },
+    { date: '2026-11-22', instances: 0, clicks: 0, hovers: 0, dismisses: 0, orders: 1, value: 30, currency: 'USD' },
+  ],
+} satisfies StatsEnvelope<DailyStatsRow>;
+
+export const liftNone = { ...envelope, groupBy: 'campaign', rows: [] } satisfies LiftResponse;
+
+export const lift = {
+  ...envelope,
+  groupBy: 'campaign',
+  rows: [
+    {
+      group: 'spring',
+      currency: 'EUR',
+      exposed: {
+        visitors: 812,
+        converters: 41,
+        orders: 44,
+        value: 1830.5,
+        conversionRate: 0.0505,
+        revenuePerVisitor: 2.25,
+      },
+      holdout: { visitors: 90, converters: 3, orders: 3, value: 120, conversionRate: 0.0333, revenuePerVisitor: 1.33 },
+      lift: 0.515,
+      low: -0.42,
+      high: 3.1,
+      significant: false,
+    },
+  ],
+} satisfies LiftResponse;
+
+export const settings: SiteSettings = {
+  allowedOrigins: ['https://shop.example'],
+  attributionWindows: { default: 1_209_600, kinds: { popup: 86_400 }, channels: { sms: 86_400 }, campaigns: {} },
+  creditPolicy: 'every',
+  timezone: 'Europe/Paris',
+  acceptsAnyOrigin: false,
+};
+
+export const order = {
+  orderId: 'demo-1001',
+  value: 40,
+  currency: 'EUR',
+  status: 'placed',
+  verified: false,
+  visitorId: 'abcdefghijklmnop',
+  ts: '2026-11-22T10:00:00.000Z',
+  credited: {
+    action: 'link_landing',
+    kind: null,
+    id: null,
+    campaign: null,
+    sequence: null,
+    channel: 'whatsapp',
+    conversation: 'conversation-1',
+    ts: '2026-11-22T09:58:00.000Z',
+    forwarded: false,
+  },
+  candidates: [
+    {
+      action: 'popup_click',
+      kind: 'popup',
+      id: 'spring-sale',
+      campaign: 'spring',
+      sequence: 'welcome',
+      channel: null,
+      conversation: null,
+      ts: '2026-11-22T09:50:00.000Z',
+      lost: 'earlier than the credited interaction',
+    },
+  ],
+  sources: [{ source: 'sdk', value: 40, currency: 'EUR', status: 'placed', receivedAt: '2026-11-22T10:00:01.000Z' }],
+} satisfies OrderDetail;
+
+export const invalidWindow = {
+  error: {
+    code: 'invalid_settings',
+    message: 'attributionWindows.default: Too small: expected number to be >=1',
+    details: [{ path: 'attributionWindows.default', message: 'Too small: expected number to be >=1' }],
+  },
+} satisfies ErrorBody;
+
+export const notFound = {
+  error: { code: 'not_found', message: 'No route for GET /v1/stats/daily' },
+} satisfies ErrorBody;

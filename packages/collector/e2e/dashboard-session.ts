@@ -1,0 +1,217 @@
+/**
+ * What the dashboard's end-to-end tests share: a visit of the demo storefront that leaves
+ * instances, a click, orders and a tagged-link landing; the dashboard opened with the read key;
+ * its tables read back as data; and an axe-core run inside the page.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { LinkResponse, OrderDetail } from '@lasttouch/shared';
+import type { BrowserContext, Page, Response } from 'playwright-core';
+import demoSite from '../scripts/demo-site.json' with { type: 'json' };
+import { eventually } from './harness/api.js';
+import { orderDetail, widgetReaches } from './harness/stats.js';
+import type { Shop, Suite } from './harness/suite.js';
+
+const ready = (page: Page) =>
+  page.waitForFunction(() => typeof window.lasttouch === 'function' && !('q' in window.lasttouch));
+
+/**
+ * The demo storefront (`/demo`, served by the collector) wired to `shop`: the page is the real
+ * one, with the demo site's fixed keys swapped for the test shop's, so each test file starts
+ * from an empty site without seeding the database behind the collector's back.
+ */
+export async function openDemo(suite: Suite, context: BrowserContext, shop: Shop, path = '/demo'): Promise<Page> {
+  await context.route(
+    (url) => url.origin === suite.collector.origin && (url.pathname === '/demo' || url.pathname === '/demo/'),
+    async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text())
+        .replaceAll(demoSite.writeKey, shop.writeKey)
+        .replaceAll(demoSite.agentKey, shop.agentKey);
+      await route.fulfill({ response, body });
+    },
+  );
+  const page = await context.newPage();
+  await page.goto(`${suite.collector.origin}${path}`);
+  await ready(page);
+  return page;
+}
+
+/** Places an order with the demo's checkout form; returns its id. */
+async function placeOrder(page: Page): Promise<string> {
+  await page.click('#checkout-form button[type=submit]');
+  const text = await page.locator('#checkout-result').textContent();
+  const orderId = /Order (\S+) placed/.exec(text ?? '')?.[1];
+  if (!orderId) throw new Error(`no order placed: ${text}`);
+  return orderId;
+}
+
+export interface DemoVisit {
+  /** Placed with the demo's form, which sits inside the hero block: credited to that block click. */
+  widgetOrder: OrderDetail;
+  /** Placed after the tagged-link landing: credited to the landing; the widget clicks before it lost. */
+  linkOrder: OrderDetail;
+}
+
+/**
+ * A visitor of the demo shop: sees the widgets, clicks the pop-up, orders with the demo's form;
+ * then opens a tagged link an agent sent (the demo's link form) and orders again, this time the
+ * way a store's own checkout page reports it (`lasttouch('checkout', …)`, outside any widget).
+ * Waits until the collector counts it all.
+ */
+export async function visitDemo(suite: Suite, shop: Shop): Promise<DemoVisit> {
+  const context = await suite.newVisitor();
+  const page = await openDemo(suite, context, shop);
+  await widgetReaches(suite.api, shop, 'spring-sale', { instances: 1 });
+  await page.click('#popup a');
+  await widgetReaches(suite.api, shop, 'spring-sale', { clicks: 1 });
+  const first = await placeOrder(page);
+  const widgetOrder = await orderDetail(suite.api, shop, first, (o) => o.credited !== null);
+
+  await page.fill('#link-conversation', 'conversation-1');
+  await page.selectOption('#link-channel', 'whatsapp');
+  await page.click('#link-form button[type=submit]');
+  const link = await page.locator('#link-result a').getAttribute('href');
+  if (!link) throw new Error('the demo made no tagged link');
+  const tagged: LinkResponse = { url: link };
+  await page.goto(tagged.url);
+  await page.waitForFunction(() => !location.search.includes('lt_c='));
+  await ready(page);
+  await page.evaluate(() => {
+    window.lasttouch('checkout', { orderId: 'demo-chat-order', value: 64, currency: 'EUR' });
+    window.lasttouch('flush');
+  });
+  const linkOrder = await orderDetail(suite.api, shop, 'demo-chat-order', (o) => o.credited?.action === 'link_landing');
+  // The order is credited; wait until the stats read it too.
+  await eventually(
+    () => suite.api.get<{ rows: { transactionsAfterContact: number }[] }>('/v1/stats/chat', shop.readKey),
+    (chat) => chat.rows.some((r) => r.transactionsAfterContact === 1),
+  );
+  await widgetReaches(suite.api, shop, widgetOrder.credited?.id ?? '', { orders: 1 });
+  await context.close();
+  return { widgetOrder, linkOrder };
+}
+
+/** Answers the page received, by route path (the latest of each). */
+export type Answers = Map<string, { url: URL; body: unknown }>;
+
+/** Opens the dashboard in a merchant's browser and enters the read key. */
+export async function openDashboard(
+  suite: Suite,
+  shop: Shop,
+  viewport = { width: 1280, height: 900 },
+  shown = '#range-text',
+): Promise<{ page: Page; context: BrowserContext; answers: Answers; problems: string[]; document: Response | null }> {
+  const context = await suite.browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const answers: Answers = new Map();
+  const problems: string[] = [];
+  // The page drops the answer to a request it has since replaced (a range changed meanwhile): so
+  // does this record, keeping per route only the answer to the latest request.
+  const latest = new Map<string, string>();
+  const isStats = (url: URL) => url.pathname.startsWith('/v1/') && url.searchParams.get('format') !== 'csv';
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (isStats(url) && request.method() === 'GET') latest.set(url.pathname, url.href);
+  });
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (!isStats(url) || !response.ok() || latest.get(url.pathname) !== url.href) return;
+    try {
+      answers.set(url.pathname, { url, body: await response.json() });
+    } catch {}
+  });
+  page.on('console', (message) => {
+    // A route the collector does not serve yet is a 404 the page explains; Chromium logs it too.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      problems.push(message.text());
+    }
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== suite.collector.origin) {
+      problems.push(`loaded from another host: ${request.url()}`);
+    }
+  });
+  const document = await page.goto(`${suite.collector.origin}/dashboard`);
+  await page.fill('#read-key', shop.readKey);
+  await page.click('form.key-form button[type=submit]');
+  await page.waitForSelector(shown);
+  return { page, context, answers, problems, document };
+}
+
+/** Shows a custom range of dates and waits until its numbers are on the page. */
+export async function pickRange(page: Page, from: string, to: string): Promise<void> {
+  await page.check('input[name=range][value=custom]');
+  await page.fill('input[name=from]', from);
+  await page.fill('input[name=to]', to);
+  const loaded = page.waitForResponse((r) => {
+    const url = new URL(r.url());
+    return (
+      url.pathname === '/v1/stats/top-actions' &&
+      url.searchParams.get('from') === from &&
+      url.searchParams.get('to') === to
+    );
+  });
+  await page.click('form.custom-range button[type=submit]');
+  await loaded;
+  await page.waitForFunction(() => document.querySelector('#overview')?.getAttribute('aria-busy') === 'false');
+}
+
+/** A table's body rows as `{column: data-value}` and `{column: text}`. */
+export async function readTable(
+  page: Page,
+  selector: string,
+): Promise<{ values: Record<string, string>[]; texts: Record<string, string>[] }> {
+  return page.evaluate((sel) => {
+    const rows = Array.from(document.querySelectorAll(`${sel} tbody tr`));
+    const read = (attr: (td: HTMLElement) => string) =>
+      rows.map((tr) =>
+        Object.fromEntries(
+          Array.from(tr.querySelectorAll<HTMLElement>('td'), (td) => [td.dataset.col ?? '', attr(td)]),
+        ),
+      );
+    return { values: read((td) => td.dataset.value ?? ''), texts: read((td) => td.textContent ?? '') };
+  }, selector);
+}
+
+/** A raw API value as the table's `data-value` holds it. */
+export const cell = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
+
+/** The same rows in a stable order, for comparing sets of rows. */
+export const sorted = <T extends Record<string, string>>(rows: T[]): T[] =>
+  [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+export const money = (value: number, currency: string) =>
+  new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(value);
+
+const require = createRequire(import.meta.url);
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core inside the page (evaluated over the DevTools protocol, so the page's CSP stays as it is). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    return axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+}
+
+/** Today and tomorrow (UTC): a range that holds today's events whatever `to` means to the collector. */
+export function todayRange(now = Date.now()): { from: string; to: string } {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { from: day(now), to: day(now + 86_400_000) };
+}
