@@ -25,7 +25,7 @@ const plugins = (debug) => [
 // Aggressive but safe: top-level names are private to the IIFE, so they can be mangled too, and
 // so can properties named with a leading underscore (private state; the sources keep readable
 // names). No `booleans_as_integers`: it turns `value === true` into `value == 1`.
-const minify = terser({
+export const terserOptions = {
   ecma: 2020,
   toplevel: true,
   compress: {
@@ -37,7 +37,8 @@ const minify = terser({
   },
   mangle: { toplevel: true, properties: { regex: /^_/ } },
   format: { comments: false },
-});
+};
+const minify = terser(terserOptions);
 
 const tag = (file, debug) => ({
   input: 'src/iife.ts',

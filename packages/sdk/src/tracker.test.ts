@@ -415,3 +415,22 @@ describe('collector address', () => {
     expect(String(net.fetch.mock.calls[1]![0])).toBe('https://shop.test/lt/v1/events');
   });
 });
+
+describe('start-up', () => {
+  it('reads the cookie once and writes none: the cookie is written with the first flush, in a later task', async () => {
+    const reads = vi.spyOn(document, 'cookie', 'get');
+    const writes = vi.spyOn(document, 'cookie', 'set');
+    const t = track();
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(writes).not.toHaveBeenCalled();
+    expect(localStorage.lt_v).toMatch(/^[0-9a-v]{20}$/);
+    reads.mockRestore();
+    writes.mockRestore();
+    await vi.advanceTimersByTimeAsync(0);
+    let id: string | null = null;
+    t.visitorId((v) => {
+      id = v;
+    });
+    expect(document.cookie).toContain(`lt_v=${id}`);
+  });
+});

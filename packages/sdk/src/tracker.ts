@@ -4,7 +4,7 @@ import { fail, log, setDebug } from './debug.js';
 import { heldOut, hidingRule } from './holdout.js';
 import { optedOut } from './identity/privacy.js';
 import { createSession } from './identity/session.js';
-import { forgetVisitor, loadVisitor } from './identity/visitor.js';
+import { forgetVisitor, loadVisitor, saveVisitor } from './identity/visitor.js';
 import { withoutToken } from './links/landing.js';
 import { onNavigation } from './navigation.js';
 import { forget, openStore, put } from './store.js';
@@ -47,6 +47,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     (n) => {
       n && track('drop', { n });
       saveSession();
+      // The cookie once per page, with the first flush (a timer's task, or the page leaving).
+      if (cookieDue && visitor) saveVisitor(visitor);
+      cookieDue = false;
     },
   );
   const hiding = hidingRule();
@@ -56,6 +59,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   /** The visitor id while tracking; empty while not (consent, GPC). */
   let visitor = '';
   let held = false;
+  let cookieDue = false;
   let renew: (() => void) | undefined;
 
   const track = (t: EventType, fields: object) => {
@@ -103,6 +107,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   const start = () => {
     if (visitor || !granted || (`${respectGpc}` !== 'false' && optedOut())) return;
     visitor = loadVisitor(store);
+    cookieDue = true;
     held = heldOut(visitor, percent);
     if (held) document.head.append(hiding);
     startSending();

@@ -1,9 +1,16 @@
 import { VISITOR_ID_PATTERN } from '@lasttouch/shared';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { reset } from '../../test/dom.js';
-import { openStore } from '../store.js';
+import { openStore, type Store } from '../store.js';
 import { readCookies } from './cookie.js';
-import { forgetVisitor, loadVisitor } from './visitor.js';
+import { forgetVisitor, loadVisitor as load, saveVisitor } from './visitor.js';
+
+/** Loads the id and writes the cookie, as the tracker does with its first flush. */
+const loadVisitor = (store: Store) => {
+  const id = load(store);
+  saveVisitor(id);
+  return id;
+};
 
 beforeEach(() => reset());
 afterEach(() => reset());

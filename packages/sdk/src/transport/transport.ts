@@ -17,7 +17,7 @@ export const STALE_MS = 120_000;
 const isWidgetEvent = (json: string) => json.startsWith('{"k"');
 
 export type Transport = [
-  /** Takes over the stored queues of pages that are gone and sends them. */
+  /** Takes over the stored queues of pages that are gone and sends them, in the next task. */
   start: () => void,
   /** Queues one event's JSON; nothing is written or sent before the timer, a hide or a flush. */
   push: (json: string) => void,
@@ -50,8 +50,8 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
   let queue: string[] = [];
   /** Events in a fetch that has not settled: not sent again meanwhile. */
   const flying = new Set<string>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let backoff: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  let backoff: ReturnType<typeof setTimeout> | 0 = 0;
   let attempt = 0;
   let dropped = 0;
 
@@ -91,7 +91,7 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
       __DEBUG__ && log('retrying in', delay, 'ms after', res?.status || 'a network error');
       attempt++;
       backoff = setTimeout(() => {
-        backoff = undefined;
+        backoff = 0;
         flush();
       }, delay);
     }
@@ -104,7 +104,7 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
     dropped -= reported;
     onFlush(reported);
     clearTimeout(timer);
-    timer = undefined;
+    timer = 0;
     const rest = queue.filter((json) => !flying.has(json));
     while (sending && rest[0]) {
       const [body, count] = pack(key, rest);
@@ -119,9 +119,12 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
   document.addEventListener('visibilitychange', () => document.hidden && flush());
 
   return [
+    // In a task of its own: reading other pages' queues is no part of the page's start-up.
     () => {
-      adopt();
-      flush();
+      timer ||= setTimeout(() => {
+        adopt();
+        flush();
+      });
     },
     (json) => {
       queue.push(json);

@@ -20,7 +20,7 @@ interface State {
   /** This showing was hovered. */
   _hovered?: boolean | 0;
   /** Pending hover. */
-  _timer?: ReturnType<typeof setTimeout> | undefined;
+  _timer?: ReturnType<typeof setTimeout> | 0;
 }
 
 /**
@@ -42,7 +42,7 @@ export function trackWidgets(emit: (type: WidgetWireType, el: HTMLElement) => vo
   /** Cancels a pending hover. */
   const stop = (state: State) => {
     clearTimeout(state._timer);
-    state._timer = undefined;
+    state._timer = 0;
   };
 
   const check = (el: HTMLElement, state: State) => {
