@@ -101,10 +101,11 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
     // While backing off nothing is sent; a page leaving meanwhile leaves its events to the next.
     const sending = !backoff;
     const reported = sending ? dropped : 0;
-    dropped -= reported;
-    onFlush(reported);
     clearTimeout(timer);
     timer = 0;
+    dropped -= reported;
+    // A drop event that pushes another event out sets the timer again: that count goes next.
+    onFlush(reported);
     const rest = queue.filter((json) => !flying.has(json));
     while (sending && rest[0]) {
       const [body, count] = pack(key, rest);
@@ -129,8 +130,12 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
     (json) => {
       queue.push(json);
       while (queue.length > MAX_QUEUE) {
-        // The oldest widget event; a queue holding nothing else refuses the newest event.
-        queue.splice(queue.findIndex(isWidgetEvent), 1);
+        // The oldest widget event not in a request (which may yet deliver it); a queue holding
+        // nothing else refuses the newest event.
+        queue.splice(
+          queue.findIndex((json) => isWidgetEvent(json) && !flying.has(json)),
+          1,
+        );
         dropped++;
         __DEBUG__ && log('queue full: dropped', dropped, 'events since the last report');
       }
