@@ -115,6 +115,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     if (renew) renew();
     else {
       renew = trackWidgets((t, el) => {
+        // Eligibility matters only while a holdout runs: no attribute is read for it otherwise.
+        if (t === 'eligible' && !percent) return;
         const { ltWidget, ltId, ltCampaign, ltSequence } = el.dataset;
         if (ltId) widget(t, ltWidget, ltId, ltCampaign, ltSequence);
         else __DEBUG__ && fail('a widget without data-lt-id', el);

@@ -255,8 +255,9 @@ describe('pages and tabs', () => {
   it("keeps both tabs' events while the collector is unreachable, and sends each once it is back", async () => {
     let online = false;
     const net = mockFetch(() => (online ? accepted() : offline()));
-    vi.spyOn(Math, 'random').mockReturnValue(1);
     const [a, b] = [track(), track()];
+    // Longest jitter, once the pages have their own random keys.
+    vi.spyOn(Math, 'random').mockReturnValue(1);
     a.click({ kind: 'block', id: 'a1' });
     b.click({ kind: 'block', id: 'b1' });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
@@ -287,7 +288,6 @@ describe('pages and tabs', () => {
 
   it('restored from the back/forward cache, the page takes its queue back: what failed meanwhile it sends again', async () => {
     let answer = (_: Response) => {};
-    vi.spyOn(Math, 'random').mockReturnValue(1);
     const net = mockFetch((n) => (n === 0 ? new Promise<Response>((r) => (answer = r)) : accepted()));
     const t = track();
     t.click(widget);
@@ -306,6 +306,7 @@ describe('pages and tabs', () => {
     expect(JSON.parse(localStorage[queueKeys()[0]!])[0]).toBeGreaterThan(0);
     // Still in flight: not sent twice by this page.
     expect(net.sent).toHaveLength(2);
+    vi.spyOn(Math, 'random').mockReturnValue(1);
     answer(failing(503)());
     await vi.advanceTimersByTimeAsync(1000);
     expect(net.sent.map((s) => s.body.e.map((e) => e.t))).toEqual([
