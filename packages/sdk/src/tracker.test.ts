@@ -230,6 +230,17 @@ describe('withdrawal in another tab', () => {
     expect(id).toBeNull();
   });
 
+  it('is not what another tab replacing the id with another valid one does', async () => {
+    const net = mockFetch();
+    const t = track();
+    localStorage.lt_v = 'anotheridanotherid00';
+    dispatchEvent(new StorageEvent('storage', { key: 'lt_v', newValue: 'anotheridanotherid00' }));
+    t.click(widget);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(net.events()).toHaveLength(1);
+    expect(localStorage.lt_v).toBe('anotheridanotherid00');
+  });
+
   it('is seen on a restore from the back/forward cache too', async () => {
     const net = mockFetch();
     const t = track();

@@ -137,8 +137,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     forgetVisitor();
   };
 
-  // Another tab withdrew (the stored id is gone), seen on its storage event or on a restore.
-  const sync = () => visitor && store[VISITOR_COOKIE] !== visitor && stop();
+  // Another tab withdrew (the stored id is gone), seen on its storage event or on a restore. An
+  // id replaced by another one is no withdrawal: this page keeps its own until it reloads.
+  const sync = () => visitor && !store[VISITOR_COOKIE] && stop();
   addEventListener('storage', sync);
   addEventListener('pageshow', (event) => {
     if (!event.persisted) return;

@@ -275,6 +275,8 @@ describe('pages and tabs', () => {
     const t = track();
     t.click(widget);
     pagehide();
+    // Browsers fire visibilitychange after pagehide: the queue stays marked gone.
+    visibility(true);
     expect(net.sent).toHaveLength(1);
     expect(net.sent[0]!.keepalive).toBe(true);
     const [alive, json] = JSON.parse(localStorage[queueKeys()[0]!]);

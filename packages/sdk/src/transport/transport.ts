@@ -21,8 +21,8 @@ export type Transport = [
   start: () => void,
   /** Queues one event's JSON; nothing is written or sent before the timer, a hide or a flush. */
   push: (json: string) => void,
-  /** Stores and sends what is queued (unless backing off); `gone` (pagehide) marks the stored queue gone. */
-  flush: (gone?: boolean) => void,
+  /** Stores and sends what is queued (unless backing off). */
+  flush: () => void,
   /** Forgets the queue (consent withdrawn; the caller deletes what is stored). */
   clear: () => void,
   /** A page restored from the back/forward cache starts over as a new page. */
@@ -54,6 +54,11 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
   let backoff: ReturnType<typeof setTimeout> | 0 = 0;
   let attempt = 0;
   let dropped = 0;
+  /**
+   * Set on pagehide, until a restore: every later write marks the queue gone (the page may still
+   * flush after pagehide: browsers fire visibilitychange after it).
+   */
+  let gone = false;
 
   /** Writes this page's queue with the time it was last alive (0: gone); an empty queue deletes the key. */
   const save = (alive: number) => put(store, own, queue[0] && JSON.stringify([alive, ...queue]));
@@ -97,7 +102,7 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
     }
   }
 
-  function flush(gone?: boolean) {
+  function flush() {
     // While backing off nothing is sent; a page leaving meanwhile leaves its events to the next.
     const sending = !backoff;
     const reported = sending ? dropped : 0;
@@ -116,7 +121,10 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
     save(gone ? 0 : Date.now());
   }
 
-  addEventListener('pagehide', () => flush(true));
+  addEventListener('pagehide', () => {
+    gone = true;
+    flush();
+  });
   document.addEventListener('visibilitychange', () => document.hidden && flush());
 
   return [
@@ -148,6 +156,7 @@ export function createTransport(url: URL, key: string, store: Store, onFlush: (d
     () => {
       // Its stored queue is marked gone: taken over by the next page, or by this one now.
       own = QUEUE + uid();
+      gone = false;
       queue = [];
       adopt();
       flush();
