@@ -81,7 +81,7 @@ describe('tabs and outages, in Chromium', () => {
     const before = sent.length;
     // The other tab hears it through the storage event.
     await b.waitForFunction(
-      () => new Promise((resolve) => window.lasttouch('visitorId', (id) => resolve(id === null))),
+      () => new Promise((resolve) => window.lasttouch('visitorId', (id: string | null) => resolve(id === null))),
     );
     await b.click('#popup-cta');
     await flush(b);
