@@ -365,8 +365,8 @@ try {
         [
           `events on the wire per distinct event, two busy tabs ≤ ${GOALS.wirePerEvent}`,
           `${fmt(tabs.perEvent, 3)} (${fmt(tabs.onWire)} / ${fmt(tabs.distinct)})`,
-          `${fmt(tabs.clicks)} clicks made`,
-          status(tabs.perEvent <= GOALS.wirePerEvent && tabs.distinct === tabs.clicks),
+          `${fmt(tabs.clicks)} clicks made (plus instances)`,
+          status(tabs.perEvent <= GOALS.wirePerEvent && tabs.distinct >= tabs.clicks),
         ],
         [
           'stored queues left after delivery, two busy tabs = 0',
