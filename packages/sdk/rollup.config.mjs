@@ -22,21 +22,23 @@ const plugins = (debug) => [
   }),
 ];
 
-// Aggressive but safe: top-level names are private to the IIFE, so they can be mangled too.
-const minify = terser({
+// Aggressive but safe: top-level names are private to the IIFE, so they can be mangled too, and
+// so can properties named with a leading underscore (private state; the sources keep readable
+// names). No `booleans_as_integers`: it turns `value === true` into `value == 1`.
+export const terserOptions = {
   ecma: 2020,
   toplevel: true,
   compress: {
     passes: 3,
     pure_getters: true,
-    booleans_as_integers: true,
     unsafe: true,
     unsafe_arrows: true,
     unsafe_methods: true,
   },
-  mangle: { toplevel: true },
+  mangle: { toplevel: true, properties: { regex: /^_/ } },
   format: { comments: false },
-});
+};
+const minify = terser(terserOptions);
 
 const tag = (file, debug) => ({
   input: 'src/iife.ts',

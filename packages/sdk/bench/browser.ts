@@ -2,7 +2,10 @@
  * Benchmarks 2 and 6 in headless Chromium (playwright-core, Debian's /usr/bin/chromium):
  * - main-thread cost: script evaluation + init of the tag on a page with 50 widgets, and the
  *   time to handle 1,000 synthetic clicks and 1,000 hovers, against the same page without the
- *   SDK; long tasks; document listeners and observers at 5 and at 50 widgets;
+ *   SDK (same run, alternating); long tasks; document listeners and observers at 5 and at 50
+ *   widgets; each figure against its goal (issue 20);
+ * - two busy tabs of one visitor: events on the wire per distinct event, and what is left in
+ *   the shared storage once everything was delivered;
  * - memory: heap growth after 10,000 events with the collector unreachable.
  * Pages come from a tiny local server that also answers `POST /v1/events` with 202.
  */
@@ -19,6 +22,9 @@ const RUNS = QUICK ? 2 : 5;
 const INTERACTIONS = 1_000;
 const MEMORY_EVENTS = 10_000;
 const WIDGETS = 50;
+/** Goals of issue 20. */
+const GOALS = { initMs: 5, interactRatio: 3, wirePerEvent: 1.05, longTasks: 0 };
+const TAB_CLICKS = QUICK ? 100 : 400;
 /** A loopback port nothing listens on: the collector is unreachable (connection refused). */
 const UNREACHABLE = 'http://127.0.0.1:9';
 
@@ -56,6 +62,8 @@ ${PROBE}</head><body><main class="g">${items}</main></body></html>`;
 
 async function startServer() {
   let received = 0;
+  /** Ids of the events received, with how often each came. */
+  const ids = new Map<string, number>();
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'POST' && url.pathname === '/v1/events') {
@@ -64,8 +72,10 @@ async function startServer() {
         body += d;
       });
       req.on('end', () => {
-        const n = (JSON.parse(body) as { e: unknown[] }).e.length;
+        const events = (JSON.parse(body) as { e: { id: string }[] }).e;
+        const n = events.length;
         received += n;
+        for (const { id } of events) ids.set(id, (ids.get(id) ?? 0) + 1);
         res.writeHead(202, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ accepted: n, duplicates: 0, rejected: [] }));
       });
@@ -76,7 +86,7 @@ async function startServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { origin, received: () => received, close: () => new Promise((r) => server.close(r)) };
+  return { origin, received: () => received, ids, close: () => new Promise((r) => server.close(r)) };
 }
 
 /**
@@ -201,6 +211,53 @@ async function footprint(browser: Browser, origin: string, widgets: number, with
   };
 }
 
+/**
+ * Two tabs of one visitor, each clicking widgets every 10 ms (a click is one event): how many
+ * events reach the wire per distinct event, and how many stored queue keys are left once both
+ * tabs have delivered everything (0: no delivered event stays in the shared storage).
+ */
+async function twoTabs(browser: Browser, server: Awaited<ReturnType<typeof startServer>>) {
+  server.ids.clear();
+  const context = await browser.newContext();
+  const tabs = [await context.newPage(), await context.newPage()];
+  for (const tab of tabs) {
+    await tab.goto(`${server.origin}/?n=${WIDGETS}`);
+    await inject(tab, server.origin, true);
+  }
+  await Promise.all(
+    tabs.map((tab, t) =>
+      tab.evaluate(
+        async ({ count, t }) => {
+          const targets = [...document.querySelectorAll('.cta')] as HTMLElement[];
+          for (let i = 0; i < count; i++) {
+            (targets[(i * 2 + t) % targets.length] as HTMLElement).click();
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          (window as unknown as { lasttouch: (name: string) => void }).lasttouch('flush');
+        },
+        { count: TAB_CLICKS, t },
+      ),
+    ),
+  );
+  const left = async () =>
+    (
+      await Promise.all(
+        tabs.map((tab) => tab.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lt_q')).length)),
+      )
+    ).reduce((a, b) => a + b, 0);
+  for (let i = 0; i < 50 && (await left()) > 0; i++) await tabs[0]!.waitForTimeout(100);
+  const storedQueues = await left();
+  await context.close();
+  const onWire = [...server.ids.values()].reduce((a, b) => a + b, 0);
+  return {
+    clicks: TAB_CLICKS * 2,
+    distinct: server.ids.size,
+    onWire,
+    perEvent: onWire / server.ids.size,
+    storedQueues,
+  };
+}
+
 async function memory(browser: Browser, origin: string, withSdk: boolean) {
   const context = await browser.newContext();
   const p = await context.newPage();
@@ -232,7 +289,8 @@ async function memory(browser: Browser, origin: string, withSdk: boolean) {
       const key = localStorage.key(i) as string;
       const value = localStorage.getItem(key) ?? '';
       bytes += key.length + value.length;
-      if (value.startsWith('[')) queued += (JSON.parse(value) as unknown[]).length;
+      // Each page's queue: [last alive, ...events].
+      if (key.startsWith('lt_q.')) queued += (JSON.parse(value) as unknown[]).length - 1;
     }
     return { bytes, queued };
   });
@@ -283,7 +341,48 @@ try {
     await footprint(browser, server.origin, WIDGETS, true),
   ];
   const mem = [await memory(browser, server.origin, false), await memory(browser, server.origin, true)];
+  const tabs = await twoTabs(browser, server);
+  const status = (ok: boolean) => (ok ? 'meets goal' : '**misses goal**');
 
+  const interactRatio = m(runs.sdk, 'interactMs') / m(runs.base, 'interactMs');
+  console.log(`\nGoals (issue 20), this run`);
+  console.log(
+    table(
+      ['goal', 'measured', 'same-run baseline', 'status'],
+      [
+        [
+          `evaluation + init ≤ ${GOALS.initMs} ms (median)`,
+          `${fmt(m(runs.sdk, 'initMs'))} ms`,
+          `${fmt(m(runs.base, 'initMs'))} ms (empty script)`,
+          status(m(runs.sdk, 'initMs') <= GOALS.initMs),
+        ],
+        [
+          `1,000 clicks + 1,000 hovers ≤ ${GOALS.interactRatio}× the page without the SDK`,
+          `${fmt(interactRatio)}×`,
+          `${fmt(m(runs.base, 'interactMs'))} ms`,
+          status(interactRatio <= GOALS.interactRatio),
+        ],
+        [
+          `events on the wire per distinct event, two busy tabs ≤ ${GOALS.wirePerEvent}`,
+          `${fmt(tabs.perEvent, 3)} (${fmt(tabs.onWire)} / ${fmt(tabs.distinct)})`,
+          `${fmt(tabs.clicks)} clicks made (plus instances)`,
+          status(tabs.perEvent <= GOALS.wirePerEvent && tabs.distinct >= tabs.clicks),
+        ],
+        [
+          'stored queues left after delivery, two busy tabs = 0',
+          String(tabs.storedQueues),
+          '',
+          status(tabs.storedQueues === 0),
+        ],
+        [
+          `long tasks (≥ 50 ms) over all runs = ${GOALS.longTasks}`,
+          String(sdkLong.length),
+          `${baseLong.length} without the SDK`,
+          status(sdkLong.length <= GOALS.longTasks),
+        ],
+      ],
+    ),
+  );
   console.log(`\nMain-thread cost in Chromium, page with ${WIDGETS} widgets (median of ${RUNS} fresh pages)`);
   console.log(
     table(
@@ -380,6 +479,8 @@ try {
     },
     footprints,
     memory: { events: MEMORY_EVENTS, results: mem },
+    goals: GOALS,
+    twoTabs: tabs,
     eventsReceived: server.received(),
   });
 } finally {

@@ -1,11 +1,13 @@
 /**
  * Benchmark 1: bytes of the script tag file, `dist/lasttouch.js` (run `pnpm build` first),
- * raw, gzip-9 and brotli-11, beside the sizes peers publish (quoted, not measured here).
+ * raw, gzip-9 and brotli-11, where they come from (per source module), beside the sizes peers
+ * publish (quoted, not measured here).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { fmt, machine, table, writeResult } from './lib.ts';
+import { moduleSizes } from './modules.ts';
 
 export const GOAL_BROTLI = 2048;
 
@@ -13,13 +15,8 @@ const file = fileURLToPath(new URL('../dist/lasttouch.js', import.meta.url));
 const code = readFileSync(file);
 const raw = code.length;
 const gzip = gzipSync(code, { level: 9 }).length;
-const brotli = brotliCompressSync(code, {
-  params: {
-    [constants.BROTLI_PARAM_QUALITY]: 11,
-    [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-    [constants.BROTLI_PARAM_SIZE_HINT]: raw,
-  },
-}).length;
+const brotli = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const { modules } = await moduleSizes();
 
 /** As published by each project (quoted in issue 7); features as their docs describe them. */
 export const PEERS = [
@@ -60,9 +57,11 @@ export const PEERS = [
 ];
 
 const FEATURES =
-  'widget instances (≥50% in view, per showing), clicks, hovers, dismisses; widgets added later (one MutationObserver); ' +
-  'SPA navigations; tagged-link landings; checkout; consent; GPC/DNT; visitor id (cookie + localStorage); sessions; ' +
-  'persisted bounded queue with backoff, keepalive fetch and sendBeacon';
+  'widget instances (rendered, ≥50% in view or covering half the viewport, per showing, bfcache restores), clicks, hovers, ' +
+  'dismisses (shadow roots included); widgets added later or renamed (one MutationObserver); tagged-link landings (SPA ' +
+  'navigations included); checkout; identify; consent (every tab); GPC/DNT; holdout (hiding, eligibility, cohort); ' +
+  'visitor id (cookie on the registrable domain + localStorage); sessions; per-page persisted queues with priorities, ' +
+  'drop reports, backoff and keepalive fetches';
 
 console.log('\nSDK size: packages/sdk/dist/lasttouch.js');
 console.log(
@@ -77,6 +76,15 @@ console.log(
         brotli <= GOAL_BROTLI ? 'meets goal' : `over by ${fmt(brotli - GOAL_BROTLI)} B`,
       ],
     ],
+  ),
+);
+console.log(
+  '\nWhere the bytes come from (source map of the same build; brotli: what the file loses without the module)',
+);
+console.log(
+  table(
+    ['module', 'minified B', 'brotli-11 B (marginal)'],
+    modules.map((m) => [m.module.replace('packages/', ''), fmt(m.minified), fmt(m.brotliMarginal)]),
   ),
 );
 console.log('\nPeers (published figures, not measured here)');
@@ -97,6 +105,7 @@ writeResult('sdk-size', {
   gzip,
   brotli,
   goalBrotli: GOAL_BROTLI,
+  modules,
   features: FEATURES,
   peers: PEERS,
 });

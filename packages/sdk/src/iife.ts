@@ -22,6 +22,13 @@ if (!stub?.l) {
     const lasttouch: Global = (name, ...args) => (tracker[name] as ((...a: unknown[]) => void) | undefined)?.(...args);
     lasttouch.l = 1;
     w.lasttouch = lasttouch;
-    for (const call of stub?.q || []) lasttouch.apply(0, call as unknown as Call);
+    for (const call of stub?.q || []) {
+      // A throwing call (a callback of the page's) is reported as uncaught, and the rest still run.
+      try {
+        lasttouch(...(call as Call));
+      } catch (error) {
+        reportError(error);
+      }
+    }
   }
 }

@@ -18,6 +18,11 @@ export interface TrackerOptions {
   debug?: boolean;
   /** Inactivity after which a new session starts (`data-session-timeout-ms`, default 30 minutes). */
   sessionTimeoutMs?: number;
+  /**
+   * Percentage of visitors (whole, 0–50) held out of every widget for lift measurement
+   * (`data-holdout`, default 0): their widgets are hidden and reported as eligible only.
+   */
+  holdout?: number;
 }
 
 /** A widget the markup cannot express (canvas, shadow DOM, webviews). */
@@ -42,10 +47,23 @@ export interface Tracker {
   hover(widget: WidgetInput): void;
   dismiss(widget: WidgetInput): void;
   checkout(order: CheckoutInput): void;
-  /** Grant (`true`) or withdraw (`false`) consent; withdrawing clears stored ids and the queue. */
-  consent(granted: boolean): void;
+  /**
+   * Grant (`true`, `'granted'`) or withdraw (`false`, `'denied'`) consent; withdrawing clears
+   * stored ids and the queue in every open tab of the store. Any other value is ignored.
+   */
+  consent(value: boolean | 'granted' | 'denied'): void;
   /** Calls back with the persistent visitor id, or `null` while the visitor is not tracked. */
   visitorId(callback: (id: string | null) => void): void;
+  /**
+   * Calls back with this visitor's holdout cohort, or `null` while the visitor is not tracked:
+   * storefront code that renders widgets itself shows none to a `'holdout'` visitor.
+   */
+  cohort(callback: (cohort: 'exposed' | 'holdout' | null) => void): void;
+  /**
+   * Ties this browser's visitor id to the store's customer id (after login, at checkout); sent
+   * once per visitor and customer id. The collector keeps only a keyed hash of it.
+   */
+  identify(customerId: string): void;
   /** Sends queued events now. */
   flush(): void;
 }

@@ -10,7 +10,7 @@ let tag = '';
 
 beforeAll(() => {
   // `pnpm test` builds first; a bare `vitest run` builds here.
-  if (!existsSync(dist('lasttouch.js'))) {
+  if (!existsSync(dist('lasttouch.js')) || !existsSync(dist('lasttouch.debug.js'))) {
     execFileSync(process.execPath, [resolve(pkg, 'node_modules/rollup/dist/bin/rollup'), '-c'], { cwd: pkg });
   }
   tag = readFileSync(dist('lasttouch.js'), 'utf8');
@@ -22,11 +22,27 @@ beforeEach(() => {
   reset();
   vi.useFakeTimers();
   w.lasttouch = undefined;
+  for (const script of document.querySelectorAll('script')) script.remove();
 });
 afterEach(() => {
   w.lasttouch?.('consent', false);
   w.lasttouch = undefined;
   reset();
+});
+
+describe('the debug tag', () => {
+  it('logs with a bare data-debug attribute', async () => {
+    mockFetch();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const script = document.createElement('script');
+    script.setAttribute('data-site', 'ltw_min');
+    script.setAttribute('data-api', 'https://collector.test');
+    script.setAttribute('data-debug', '');
+    document.head.append(script);
+    new Function(readFileSync(dist('lasttouch.debug.js'), 'utf8'))();
+    w.lasttouch!('click', { kind: 'popup', id: 'p' });
+    expect(log).toHaveBeenCalledWith('[lasttouch]', 'click', expect.objectContaining({ w: 'p' }));
+  });
 });
 
 describe('the minified tag', () => {
@@ -57,6 +73,8 @@ describe('the minified tag', () => {
       'click:p',
       'dismiss:p',
       'checkout:o1',
+      // The tag does not validate (the debug build does): the collector rejects it on its own.
+      'checkout:o2',
     ]);
   });
 });

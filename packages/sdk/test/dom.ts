@@ -18,9 +18,19 @@ export class FakeIntersectionObserver {
   disconnect() {
     this.targets.clear();
   }
-  /** Reports `el` at `ratio` inside the viewport, as a browser would after layout. */
-  report(el: Element, ratio: number) {
-    this.callback([{ target: el, intersectionRatio: ratio, isIntersecting: ratio > 0 } as never], this as never);
+  /**
+   * Reports `el` at `ratio` inside a 1000×800 viewport, as a browser would after layout; `area`
+   * is the visible part's size (by default the ratio of a 300×200 box).
+   */
+  report(el: Element, ratio: number, area = { width: 300 * ratio, height: 200 }) {
+    const entry = {
+      target: el,
+      intersectionRatio: ratio,
+      isIntersecting: ratio > 0,
+      intersectionRect: area,
+      rootBounds: { width: 1000, height: 800 },
+    };
+    this.callback([entry as never], this as never);
   }
 }
 
@@ -32,13 +42,36 @@ export const io = () => {
 const NONE = { x: 0, y: 0, width: 0, height: 0, top: 0, left: 0, right: 0, bottom: 0 };
 const BOX = { ...NONE, width: 300, height: 200, right: 300, bottom: 200 };
 
-/** happy-dom has no layout: a connected element is 300×200 unless it or an ancestor is hidden. */
-function layout(this: Element) {
-  if (!this.isConnected) return NONE;
-  for (let el: Element | null = this; el; el = el.parentElement) {
-    if ((el as HTMLElement).hidden || (el as HTMLElement).style?.display === 'none') return NONE;
+/** The element or an ancestor, up to the document, matching `test`. */
+const upwards = (from: Element, test: (el: HTMLElement) => boolean) => {
+  for (let el: Element | null = from; el; el = el.parentElement) if (test(el as HTMLElement)) return true;
+  return false;
+};
+
+/**
+ * happy-dom has no layout: a connected element is 300×200 unless it or an ancestor is hidden
+ * (`hidden`, `display:none`), or it has `data-size="0"` or `data-size="big"` (3000×2000).
+ */
+function layout(this: HTMLElement) {
+  if (!this.isConnected || upwards(this, (el) => el.hidden || el.style?.display === 'none')) return NONE;
+  if (this.dataset.size === '0') return NONE;
+  return this.dataset.size === 'big' ? { ...BOX, width: 3000, height: 2000, right: 3000, bottom: 2000 } : BOX;
+}
+
+/**
+ * `checkVisibility({opacityProperty, visibilityProperty})` from inline styles: no box (detached,
+ * hidden, `display:none`), `visibility:hidden` (inherited) or `opacity:0` (itself or an ancestor).
+ */
+function checkVisibility(this: Element, options: { opacityProperty?: boolean; visibilityProperty?: boolean } = {}) {
+  if (!this.isConnected || upwards(this, (el) => el.hidden || el.style?.display === 'none')) return false;
+  if (options.opacityProperty && upwards(this, (el) => el.style?.opacity === '0')) return false;
+  if (options.visibilityProperty) {
+    for (let el: Element | null = this; el; el = el.parentElement) {
+      const visibility = (el as HTMLElement).style?.visibility;
+      if (visibility) return visibility !== 'hidden';
+    }
   }
-  return BOX;
+  return true;
 }
 
 export interface Sent {
@@ -50,8 +83,8 @@ export interface Sent {
 /** Answers fetches with `respond` (default 202) and records every request. */
 export function mockFetch(respond: (n: number) => Response | Promise<Response> = () => accepted()) {
   const sent: Sent[] = [];
-  const fetch = vi.fn(async (url: string, init: RequestInit) => {
-    sent.push({ url, body: JSON.parse(init.body as string), keepalive: init.keepalive });
+  const fetch = vi.fn(async (url: string | URL, init: RequestInit) => {
+    sent.push({ url: String(url), body: JSON.parse(init.body as string), keepalive: init.keepalive });
     return respond(sent.length - 1);
   });
   vi.stubGlobal('fetch', fetch);
@@ -90,6 +123,7 @@ export function reset(url = 'https://shop.test/') {
   vi.stubGlobal('isSecureContext', location.protocol === 'https:');
   FakeIntersectionObserver.last = undefined;
   Element.prototype.getBoundingClientRect = layout as never;
+  Element.prototype.checkVisibility = checkVisibility;
 }
 
 /** Adds `html` to the body and returns its first element. */
@@ -105,3 +139,10 @@ export function add(html: string): HTMLElement {
 export const settle = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
+
+/** A `pagehide` or `pageshow` event; happy-dom's PageTransitionEvent lacks `persisted`. */
+export function pageTransition(type: 'pagehide' | 'pageshow', persisted: boolean) {
+  const event = new Event(type);
+  Object.defineProperty(event, 'persisted', { value: persisted });
+  dispatchEvent(event);
+}

@@ -85,6 +85,21 @@ describe('script tag', () => {
     expect((await sent()).map((e) => `${e.t}:${e.w}`)).toEqual(['hover:queued', 'click:hero']);
   });
 
+  it('runs every queued call even when one throws, and reports the error as uncaught', async () => {
+    const reported: unknown[] = [];
+    vi.stubGlobal('reportError', (error: unknown) => reported.push(error));
+    const lt = stub();
+    lt('click', { kind: 'popup', id: 'a' });
+    lt('visitorId', () => {
+      throw new Error('page bug');
+    });
+    lt('nonsense');
+    lt('click', { kind: 'popup', id: 'b' });
+    await load();
+    expect((await sent()).map((e) => e.w)).toEqual(['a', 'b']);
+    expect(reported).toEqual([new Error('page bug')]);
+  });
+
   it('works without the stub', async () => {
     await load();
     w.lasttouch!('flush');

@@ -5,7 +5,8 @@ import { type OutputOptions, type RollupOptions, rollup } from 'rollup';
 import { beforeAll, describe, expect, it } from 'vitest';
 import configs from '../rollup.config.mjs';
 
-const BUDGET = 2400;
+// What this feature set measures (issue 20): a regression fails. The goal is GOAL.
+const BUDGET = 2907;
 const GOAL = 2048;
 const root = resolve(import.meta.dirname, '../../..');
 

@@ -23,6 +23,13 @@ export type EventType = (typeof EVENT_TYPES)[number];
  */
 export const VISITOR_ID_PATTERN = /^[0-9a-z]{16,32}$/;
 
+/**
+ * Labels (widget, campaign, order and customer ids, conversations): printable characters only
+ * (no C0 control character, no DEL); the length is bounded separately (`LIMITS.idLength`).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+export const LABEL_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
+
 /** Name of the visitor cookie (script-written, and server-set on a first-party mount). */
 export const VISITOR_COOKIE = 'lt_v';
 

@@ -1,27 +1,44 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { accepted, mockFetch, reset, track } from '../../test/dom.js';
-import type { Store } from '../identity/storage.js';
-import type { Tracker } from '../types.js';
-import { createTransport, FLUSH_AT, FLUSH_MS, MAX_QUEUE } from './transport.js';
+import { accepted, mockFetch, pageTransition, reset, track } from '../../test/dom.js';
+import type { Store } from '../store.js';
+import { createTransport, FLUSH_MS, MAX_QUEUE, QUEUE, STALE_MS } from './transport.js';
 
 const widget = { kind: 'popup', id: 'spring-sale' } as const;
-const stored = () => JSON.parse(localStorage.lt_q ?? '[]') as { id: string; w?: string; ts: number }[];
-const names = () => stored().map((e) => e.w);
+const queueKeys = () => Object.keys(localStorage).filter((k) => k.startsWith(QUEUE));
+/** Every stored event, whichever page stored it. */
+const stored = () =>
+  queueKeys().flatMap((k) =>
+    (JSON.parse(localStorage[k]) as unknown[]).slice(1).map((json) => JSON.parse(json as string)),
+  ) as Record<string, unknown>[];
+const names = () => stored().map((e) => e.w ?? e.t);
 const failing =
   (status: number, headers: Record<string, string> = {}) =>
   () =>
     new Response('{"error":{"code":"x","message":"x"}}', { status, headers });
+const offline = () => Promise.reject(new TypeError('Failed to fetch'));
+
+const pagehide = (persisted = false) => pageTransition('pagehide', persisted);
+const pageshow = () => pageTransition('pageshow', true);
+const visibility = (hidden: boolean) => {
+  Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+};
 
 beforeEach(() => {
   reset();
   vi.useFakeTimers();
 });
-afterEach(() => reset());
+afterEach(() => {
+  Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+  reset();
+});
 
 describe('batching', () => {
-  it('sends one text/plain batch after a short timer to {api}/v1/events', async () => {
+  it('sends one text/plain batch, stamped with its send time, as a keepalive fetch after a short timer', async () => {
     const net = mockFetch();
     const t = track();
+    // Past the start-up task, which sends at once what earlier pages left.
+    await vi.advanceTimersByTimeAsync(0);
     t.click(widget);
     t.hover(widget);
     await vi.advanceTimersByTimeAsync(FLUSH_MS - 1);
@@ -29,7 +46,7 @@ describe('batching', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(net.sent).toHaveLength(1);
     const [url, init] = net.fetch.mock.calls[0]!;
-    expect(url).toBe('https://collector.test/v1/events');
+    expect(String(url)).toBe('https://collector.test/v1/events');
     // A string body is sent as text/plain: a simple request, no CORS preflight.
     expect(typeof init.body).toBe('string');
     expect(init.headers).toBeUndefined();
@@ -40,18 +57,35 @@ describe('batching', () => {
     expect(e.map((x) => x.t)).toEqual(['click', 'hover']);
     expect(new Set(e.map((x) => x.id)).size).toBe(2);
     await vi.advanceTimersByTimeAsync(0);
-    expect(stored()).toEqual([]);
+    expect(queueKeys()).toEqual([]);
   });
 
-  it(`sends at once when ${FLUSH_AT} events wait, and on flush()`, async () => {
+  it('sends at once on flush()', () => {
     const net = mockFetch();
     const t = track();
-    for (let i = 0; i < FLUSH_AT; i++) t.click(widget);
-    expect(net.sent).toHaveLength(1);
-    expect(net.sent[0]!.body.e).toHaveLength(FLUSH_AT);
     t.dismiss(widget);
     t.flush();
-    expect(net.sent).toHaveLength(2);
+    expect(net.sent).toHaveLength(1);
+  });
+
+  it('writes storage once per flush, never per event', async () => {
+    mockFetch(offline);
+    const writes: string[] = [];
+    const store = new Proxy({} as Store, {
+      set(target, key: string, value: string) {
+        writes.push(key);
+        target[key] = value;
+        return true;
+      },
+    });
+    let flushes = 0;
+    const [, push] = createTransport(new URL('https://collector.test/v1/events'), 'ltw_test', store, () => flushes++);
+    for (let i = 0; i < 150; i++) push(`{"k":"popup","w":"w${i}"}`);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    expect(flushes).toBe(1);
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(Object.values(store)[0]!)).toHaveLength(151);
   });
 });
 
@@ -59,6 +93,8 @@ describe('retries', () => {
   it.each([500, 503, 429])('retries %i with the same event ids, after Retry-After', async (status) => {
     const net = mockFetch((n) => (n === 0 ? failing(status, { 'Retry-After': '7' })() : accepted()));
     const t = track();
+    // Past the start-up task, which sends at once what earlier pages left.
+    await vi.advanceTimersByTimeAsync(0);
     t.click(widget);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(net.sent).toHaveLength(1);
@@ -70,25 +106,25 @@ describe('retries', () => {
     expect(net.sent).toHaveLength(2);
     expect(net.sent[1]!.body.e.map((e) => e.id)).toEqual([net.sent[0]!.body.e[0]!.id, expect.any(String)]);
     await vi.advanceTimersByTimeAsync(0);
-    expect(stored()).toEqual([]);
+    expect(queueKeys()).toEqual([]);
   });
 
   it('retries network errors with growing backoff', async () => {
-    const net = mockFetch((n) => (n < 3 ? Promise.reject(new TypeError('offline')) : accepted()));
+    const net = mockFetch((n) => (n < 3 ? offline() : accepted()));
     vi.spyOn(Math, 'random').mockReturnValue(1);
     const t = track();
+    // Past the start-up task, which sends at once what earlier pages left.
+    await vi.advanceTimersByTimeAsync(0);
     t.click(widget);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    const times = [Date.now()];
-    for (const wait of [1000, 2000, 4000]) {
+    for (const [i, wait] of [1000, 2000, 4000].entries()) {
       await vi.advanceTimersByTimeAsync(wait - 1);
-      expect(net.sent).toHaveLength(times.length);
+      expect(net.sent).toHaveLength(i + 1);
       await vi.advanceTimersByTimeAsync(1);
-      times.push(Date.now());
     }
     expect(net.sent).toHaveLength(4);
     await vi.advanceTimersByTimeAsync(0);
-    expect(stored()).toEqual([]);
+    expect(queueKeys()).toEqual([]);
   });
 
   it.each([400, 401, 403, 413])('drops a batch answered %i without retrying', async (status) => {
@@ -98,7 +134,7 @@ describe('retries', () => {
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(net.sent).toHaveLength(1);
-    expect(stored()).toEqual([]);
+    expect(queueKeys()).toEqual([]);
   });
 
   it('drops per-event rejections of a 202 instead of retrying them', async () => {
@@ -111,283 +147,176 @@ describe('retries', () => {
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(net.sent).toHaveLength(1);
-    expect(stored()).toEqual([]);
+    expect(queueKeys()).toEqual([]);
+  });
+
+  it('retries a keepalive fetch lost while the page was hidden, from the same page', async () => {
+    const net = mockFetch((n) => (n === 0 ? offline() : accepted()));
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    const t = track();
+    t.click(widget);
+    visibility(true);
+    expect(net.sent).toHaveLength(1);
+    expect(net.sent[0]!.keepalive).toBe(true);
+    visibility(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.sent).toHaveLength(2);
+    expect(net.sent[1]!.body.e[0]!.id).toBe(net.sent[0]!.body.e[0]!.id);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queueKeys()).toEqual([]);
   });
 });
 
-describe('persistence', () => {
-  it('keeps unsent events in localStorage and sends them on the next page load', async () => {
-    mockFetch(() => Promise.reject(new TypeError('offline')));
+describe('a full queue', () => {
+  it(`keeps ${MAX_QUEUE} events: widget events give way, oldest first; checkouts, landings and identities stay; the drop count is reported`, async () => {
+    let online = false;
+    const net = mockFetch(() => (online ? accepted() : failing(503, { 'Retry-After': '60' })()));
+    history.replaceState(null, '', '/?lt_c=tok');
+    const t = track();
+    t.checkout({ orderId: 'o1', value: 1, currency: 'EUR' });
+    t.identify('customer-1');
+    const clicks = Array.from({ length: MAX_QUEUE + 50 }, (_, i) => {
+      t.click({ kind: 'block', id: `b${i}` });
+      return `b${i}`;
+    });
+    t.checkout({ orderId: 'o2', value: 2, currency: 'EUR' });
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    // 254 events for 200 places: the count goes with the first send (which failed).
+    const kept = names();
+    expect(kept).toHaveLength(MAX_QUEUE);
+    expect(kept.slice(0, 3)).toEqual(['landing', 'checkout', 'identify']);
+    expect(kept.slice(-2)).toEqual(['checkout', 'drop']);
+    expect(kept.slice(3, -2)).toEqual(clicks.slice(-(MAX_QUEUE - 5)));
+    expect(stored().at(-1)).toMatchObject({ t: 'drop', n: 54 });
+    online = true;
+    const failed = net.sent.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    const events = net.sent.slice(failed).flatMap((s) => s.body.e);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+    // Each drop event may push one more click out, reported with the next send: every event
+    // made is delivered or counted dropped, never both.
+    const drops = events.filter((e) => e.t === 'drop').map((e) => e.n as number);
+    expect(drops[0]).toBe(54);
+    expect(events.filter((e) => e.t !== 'drop').length + drops.reduce((a, b) => a + b)).toBe(254);
+    expect(events.filter((e) => e.t === 'checkout').map((e) => e.o)).toEqual(['o1', 'o2']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queueKeys()).toEqual([]);
+  });
+});
+
+describe('pages and tabs', () => {
+  it('stores unsent events under its own key; once the page is gone the next page sends them', async () => {
+    mockFetch(offline);
     const first = track();
     first.click(widget);
     first.checkout({ orderId: '1001', value: 12.5, currency: 'EUR' });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    const queue = localStorage.lt_q as string;
-    expect(JSON.parse(queue)).toHaveLength(2);
-
-    // Reload: the page goes away (its tracker withdrawn here), storage survives.
-    reset();
-    vi.useFakeTimers();
-    localStorage.lt_q = queue;
+    expect(queueKeys()).toHaveLength(1);
+    const events = stored();
+    expect(events.map((e) => e.t)).toEqual(['click', 'checkout']);
+    pagehide();
+    expect(JSON.parse(localStorage[queueKeys()[0]!])[0]).toBe(0);
     const net = mockFetch();
     track();
     await vi.advanceTimersByTimeAsync(0);
-    expect(net.sent).toHaveLength(1);
-    expect(net.sent[0]!.body.e).toEqual(JSON.parse(queue));
-    expect(stored()).toEqual([]);
+    expect(net.events()).toEqual(events);
+    expect(queueKeys()).toEqual([]);
   });
 
-  it(`keeps at most ${MAX_QUEUE} events, dropping the oldest and saying so in debug output`, async () => {
-    mockFetch(failing(503, { 'Retry-After': '600' }));
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const t = track({ debug: true });
-    const first = Array.from({ length: MAX_QUEUE + 5 }, (_, i) => {
-      t.click({ kind: 'block', id: `b${i}` });
-      vi.advanceTimersByTime(1); // events of one millisecond are ordered by id
-      return `b${i}`;
-    });
-    await vi.advanceTimersByTimeAsync(0);
-    const queue = JSON.parse(localStorage.lt_q) as { w: string }[];
-    expect(queue.map((e) => e.w)).toEqual(first.slice(5));
-    expect(log).toHaveBeenCalledWith('[lasttouch]', 'queue full: dropped', 5, 'oldest events so far');
-  });
-});
-
-describe('coalesced saving', () => {
-  /** A store counting its writes of the queue. */
-  function counting() {
-    const writes: string[] = [];
-    const store = new Proxy({} as Store, {
-      set(target, key: string, value: string) {
-        if (key === 'lt_q') writes.push(value);
-        target[key] = value;
-        return true;
-      },
-    });
-    return { store, writes };
-  }
-  const event = (i: number) =>
-    ({ id: `e${i}`, t: 'click', v: 'v', s: 's', ts: i, p: '/', k: 'popup', w: `w${i}` }) as const;
-
-  it('writes the stored queue once for a burst of events in one task', async () => {
-    mockFetch(() => Promise.reject(new TypeError('offline')));
-    const { store, writes } = counting();
-    // Not started: its page listeners would outlive the test.
-    const [, push] = createTransport('https://collector.test/v1/events', 'ltw_test', store);
-    for (let i = 0; i < FLUSH_AT - 1; i++) push(event(i));
-    expect(writes).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(writes).toHaveLength(1);
-    expect(JSON.parse(writes[0]!)).toHaveLength(FLUSH_AT - 1);
-    // The next task's events make the next write.
-    push(event(FLUSH_AT));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(writes).toHaveLength(2);
-    expect(JSON.parse(writes[1]!)).toHaveLength(FLUSH_AT);
-  });
-
-  it('saves before sending, so a full batch is stored while in flight', () => {
-    const net = mockFetch(() => new Promise<Response>(() => {}));
-    const { store, writes } = counting();
-    const [, push] = createTransport('https://collector.test/v1/events', 'ltw_test', store);
-    for (let i = 0; i < FLUSH_AT; i++) push(event(i));
-    expect(net.sent).toHaveLength(1);
-    expect(writes).toHaveLength(1);
-    expect(JSON.parse(writes[0]!)).toHaveLength(FLUSH_AT);
-  });
-
-  it.each([
-    ['pagehide', () => dispatchEvent(new Event('pagehide'))],
-    [
-      'visibilitychange to hidden',
-      () => {
-        Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-        document.dispatchEvent(new Event('visibilitychange'));
-        Object.defineProperty(document, 'hidden', { value: false, configurable: true });
-      },
-    ],
-  ])('persists an event at once on %s right after it, even when the beacon is refused', (_, hide) => {
-    mockFetch();
-    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(false);
-    const t = track();
-    t.click(widget);
-    expect(localStorage.lt_q).toBeUndefined();
-    hide();
-    expect(beacon).toHaveBeenCalledTimes(1);
-    expect(names()).toEqual(['spring-sale']);
-  });
-
-  it('persists on flush() before sending', () => {
-    mockFetch(() => new Promise<Response>(() => {}));
-    const t = track();
-    t.click(widget);
-    t.flush();
-    expect(names()).toEqual(['spring-sale']);
-  });
-});
-
-describe('unload', () => {
-  /** 60 events of about 1.1 KB, held back by a long backoff. */
-  async function heldBack() {
-    mockFetch(failing(503, { 'Retry-After': '600' }));
-    history.replaceState(null, '', `/${'a'.repeat(1000)}`);
-    const t = track();
-    for (let i = 0; i < 60; i++) t.click({ kind: 'block', id: `b${i}` });
-    await vi.advanceTimersByTimeAsync(0);
-    return t;
-  }
-
-  it('beacons on pagehide within one 64 KiB budget, splitting batches; the rest stays stored', async () => {
-    await heldBack();
-    const beacons: string[] = [];
-    vi.spyOn(navigator, 'sendBeacon').mockImplementation((url, body) => {
-      expect(url).toBe('https://collector.test/v1/events');
-      beacons.push(body as string);
-      return true;
-    });
-    dispatchEvent(new Event('pagehide'));
-    const sizes = beacons.map((b) => new Blob([b]).size);
-    expect(beacons.length).toBeGreaterThan(0);
-    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(65_536);
-    const beaconed = beacons.flatMap((b) => JSON.parse(b).e.map((e: { w: string }) => e.w));
-    expect(beaconed).toEqual(Array.from({ length: beaconed.length }, (_, i) => `b${i}`));
-    expect(beaconed.length).toBeGreaterThan(50);
-    expect(beaconed.length).toBeLessThan(60);
-    // Nothing is beaconed twice, and a second hide shares the budget with the first.
-    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-    dispatchEvent(new Event('pagehide'));
-    expect(beacons.length).toBe(sizes.length);
-    // Everything stays stored until a confirmed send.
-    expect(stored()).toHaveLength(60);
-    // Visible again, the budget is free for what is left.
-    Object.defineProperty(document, 'hidden', { value: false, configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-    dispatchEvent(new Event('pagehide'));
-    expect(beacons.flatMap((b) => JSON.parse(b).e)).toHaveLength(60);
-  });
-
-  it('splits into several beacons when one batch would hold over 100 events', async () => {
-    mockFetch(failing(503, { 'Retry-After': '600' }));
-    const t = track();
-    for (let i = 0; i < 150; i++) t.click({ kind: 'block', id: `b${i}` });
-    await vi.advanceTimersByTimeAsync(0);
-    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(true);
-    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
-    Object.defineProperty(document, 'hidden', { value: false, configurable: true });
-    expect(beacon.mock.calls.map(([, body]) => JSON.parse(body as string).e.length)).toEqual([100, 50]);
-  });
-
-  it('keeps events a refused beacon (false) could not take, for the next load', async () => {
-    await heldBack();
-    const beacon = vi.spyOn(navigator, 'sendBeacon').mockReturnValue(false);
-    dispatchEvent(new Event('pagehide'));
-    expect(beacon).toHaveBeenCalledTimes(1);
-    expect(stored()).toHaveLength(60);
-  });
-
-  it('leaves room for keepalive fetches still in flight', async () => {
-    let answer: (r: Response) => void = () => {};
-    const net = mockFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
-    history.replaceState(null, '', `/${'a'.repeat(1000)}`);
-    const t = track();
-    for (let i = 0; i < FLUSH_AT; i++) t.click({ kind: 'block', id: `f${i}` }); // one keepalive fetch
-    const fetched = new Blob([JSON.stringify(net.sent[0]!.body)]).size;
-    expect(net.sent[0]!.keepalive).toBe(true);
-    for (let i = 0; i < FLUSH_AT - 1; i++) t.click({ kind: 'block', id: `b${i}${'x'.repeat(2000)}` });
-    const beacons: string[] = [];
-    vi.spyOn(navigator, 'sendBeacon').mockImplementation((_, body) => beacons.push(body as string) > 0);
-    dispatchEvent(new Event('pagehide'));
-    const beaconBytes = beacons.reduce((n, b) => n + new Blob([b]).size, 0);
-    expect(beaconBytes).toBeLessThanOrEqual(65_536 - fetched);
-    expect(beaconBytes).toBeGreaterThan(65_536 - fetched - 3500);
-    answer(accepted());
-  });
-});
-
-describe('several tabs sharing one stored queue', () => {
-  /** Two trackers on one localStorage, each with its own memory: two tabs of one browser. */
-  function tabs() {
-    let online = false;
-    const net = mockFetch(() => (online ? accepted() : Promise.reject(new TypeError('offline'))));
-    return { net, a: track(), b: track(), online: () => (online = true) };
-  }
-  /** A click a millisecond after the previous one: the stored queue is ordered by time. */
-  const click = (tab: Tracker, id: string) => {
-    tab.click({ kind: 'block', id });
-    vi.advanceTimersByTime(1);
-  };
-  const ids = (sent: { body: { e: Record<string, unknown>[] } }[]) => sent.flatMap((s) => s.body.e.map((e) => e.w));
-
-  it("keeps the events tab A queued through tab B's writes, and empties the store once both sent", async () => {
-    const { net, a, b, online } = tabs();
-    online();
-    click(a, 'a1');
-    click(b, 'b1');
-    click(a, 'a2');
-    click(b, 'b2');
-    expect(names()).toEqual(['a1', 'b1', 'a2', 'b2']);
-    // Tab B confirms its events first: tab A's stay stored.
-    b.flush();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(ids(net.sent)).toEqual(['b1', 'b2']);
-    expect(names()).toEqual(['a1', 'a2']);
+  it('takes over the queue of a page gone without pagehide (crashed) once it is stale', async () => {
+    mockFetch(offline);
+    track().click(widget);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    expect(ids(net.sent)).toEqual(['b1', 'b2', 'a1', 'a2']);
-    expect(stored()).toEqual([]);
+    const net = mockFetch();
+    track();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.sent).toEqual([]);
+    vi.setSystemTime(Date.now() + STALE_MS);
+    track();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(net.events().map((e) => e.w)).toEqual(['spring-sale']);
+  });
+
+  it('two busy tabs send each event once and leave nothing stored', async () => {
+    const net = mockFetch();
+    const [a, b] = [track(), track()];
+    for (let i = 0; i < 30; i++) {
+      a.click({ kind: 'block', id: `a${i}` });
+      b.click({ kind: 'block', id: `b${i}` });
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    const ids = net.events().map((e) => e.id);
+    expect(ids).toHaveLength(60);
+    expect(new Set(ids).size).toBe(60);
+    expect(queueKeys()).toEqual([]);
   });
 
   it("keeps both tabs' events while the collector is unreachable, and sends each once it is back", async () => {
-    const { net, a, b, online } = tabs();
-    click(a, 'a1');
-    click(b, 'b1');
+    let online = false;
+    const net = mockFetch(() => (online ? accepted() : offline()));
+    const [a, b] = [track(), track()];
+    // Longest jitter, once the pages have their own random keys.
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    a.click({ kind: 'block', id: 'a1' });
+    b.click({ kind: 'block', id: 'b1' });
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    click(a, 'a2');
-    click(b, 'b2');
-    expect(names()).toEqual(['a1', 'b1', 'a2', 'b2']);
-    online();
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(stored()).toEqual([]);
-    expect(ids(net.sent.slice(-2)).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
-  });
-
-  it('puts back events a racing write of another tab left out', async () => {
-    const { a, b } = tabs();
-    click(a, 'a1');
-    click(b, 'b1');
-    // Tab B wrote from a stale read, without a1, as a browser can between processes.
-    const stale = JSON.stringify(stored().filter((e) => e.w === 'b1'));
-    localStorage.lt_q = stale;
-    dispatchEvent(new StorageEvent('storage', { key: 'lt_q', newValue: stale }));
     expect(names().sort()).toEqual(['a1', 'b1']);
-  });
-
-  it(`holds at most ${MAX_QUEUE} events across tabs, the oldest dropped`, async () => {
-    const { a, b } = tabs();
-    const order: string[] = [];
-    for (let i = 0; i < MAX_QUEUE; i++) {
-      for (const [tab, name] of [
-        [a, 'a'],
-        [b, 'b'],
-      ] as const) {
-        click(tab, `${name}${i}`);
-        order.push(`${name}${i}`);
-      }
-    }
-    expect(names()).toEqual(order.slice(-MAX_QUEUE));
-  });
-
-  it('a tab that loads while another has unsent events sends them too: duplicates, deduped by id', async () => {
-    const { net, a, online } = tabs();
-    click(a, 'a1');
-    await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    online();
-    track();
+    expect(queueKeys()).toHaveLength(2);
+    online = true;
     await vi.advanceTimersByTimeAsync(60_000);
-    const sent = net.sent.flatMap((s) => s.body.e.map((e) => e.id));
-    expect(new Set(sent).size).toBe(1);
-    expect(sent.length).toBeGreaterThanOrEqual(2);
-    expect(stored()).toEqual([]);
+    expect(queueKeys()).toEqual([]);
+    const delivered = net.sent.slice(-2).flatMap((s) => s.body.e.map((e) => e.w));
+    expect(delivered.sort()).toEqual(['a1', 'b1']);
+  });
+
+  it('on pagehide, sends what is unsent and marks its queue gone; the next page sends it again', async () => {
+    const net = mockFetch(() => new Promise<Response>(() => {}));
+    const t = track();
+    t.click(widget);
+    pagehide();
+    // Browsers fire visibilitychange after pagehide: the queue stays marked gone.
+    visibility(true);
+    expect(net.sent).toHaveLength(1);
+    expect(net.sent[0]!.keepalive).toBe(true);
+    const [alive, json] = JSON.parse(localStorage[queueKeys()[0]!]);
+    expect(alive).toBe(0);
+    const next = mockFetch();
+    track();
+    await vi.advanceTimersByTimeAsync(0);
+    // Sent twice: the collector dedupes by id.
+    expect(next.events()).toEqual([JSON.parse(json)]);
+  });
+
+  it('restored from the back/forward cache, the page takes its queue back: what failed meanwhile it sends again', async () => {
+    let answer = (_: Response) => {};
+    const net = mockFetch((n) => (n === 0 ? new Promise<Response>((r) => (answer = r)) : accepted()));
+    const t = track();
+    t.click(widget);
+    t.hover(widget);
+    t.flush();
+    t.dismiss(widget);
+    pagehide(true);
+    expect(net.sent.map((s) => s.body.e.map((e) => e.t))).toEqual([['click', 'hover'], ['dismiss']]);
+    const [gone] = queueKeys();
+    expect(JSON.parse(localStorage[gone!])[0]).toBe(0);
+    pageshow();
+    await vi.advanceTimersByTimeAsync(0);
+    // Taken back under a new key, as a new page.
+    expect(queueKeys()).toHaveLength(1);
+    expect(queueKeys()[0]).not.toBe(gone);
+    expect(JSON.parse(localStorage[queueKeys()[0]!])[0]).toBeGreaterThan(0);
+    // Still in flight: not sent twice by this page.
+    expect(net.sent).toHaveLength(2);
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    answer(failing(503)());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(net.sent.map((s) => s.body.e.map((e) => e.t))).toEqual([
+      ['click', 'hover'],
+      ['dismiss'],
+      ['click', 'hover'],
+    ]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queueKeys()).toEqual([]);
   });
 });

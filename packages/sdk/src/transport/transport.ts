@@ -1,108 +1,99 @@
-import type { WireEvent } from '@lasttouch/shared';
-import { LIMITS } from '@lasttouch/shared';
 import { fail, log } from '../debug.js';
-import { put, type Store } from '../identity/storage.js';
-import { byteLength, pack } from './pack.js';
+import { put, type Store } from '../store.js';
+import { uid } from '../util.js';
+import { pack } from './pack.js';
 import { retryDelay } from './retry.js';
 
-const QUEUE = 'lt_q';
-/** Persisted events at most; past it the oldest are dropped. */
+/** Each page stores its unsent events under this prefix and an id of its own: no two pages write one key. */
+export const QUEUE = 'lt_q.';
+/** Events a page keeps at most; past it widget events give way first. */
 export const MAX_QUEUE = 200;
-/** A batch waits this long for company... */
+/** Events wait this long for company, then are stored and sent together. */
 export const FLUSH_MS = 1000;
-/** ...unless this many events are waiting. */
-export const FLUSH_AT = 20;
-/** Browsers give keepalive fetches and beacons of a page one shared in-flight budget. */
-const BUDGET = LIMITS.bodyBytes;
+/** A stored queue not rewritten for this long belongs to a page that is gone (crashed, discarded). */
+export const STALE_MS = 120_000;
+
+/** Widget events are built with `k` first, so the first bytes of their JSON tell them apart. */
+const isWidgetEvent = (json: string) => json.startsWith('{"k"');
 
 export type Transport = [
-  /** Loads the queue persisted by earlier pages, sends it, and flushes when the page is hidden. */
+  /** Takes over the stored queues of pages that are gone and sends them, in the next task. */
   start: () => void,
-  push: (event: WireEvent) => void,
-  /** Sends what is queued; `unloading` uses `sendBeacon`, whose delivery is never confirmed. */
-  flush: (unloading?: boolean) => void,
+  /** Queues one event's JSON; nothing is written or sent before the timer, a hide or a flush. */
+  push: (json: string) => void,
+  /** Stores and sends what is queued (unless backing off). */
+  flush: () => void,
+  /** Forgets the queue (consent withdrawn; the caller deletes what is stored). */
   clear: () => void,
+  /** A page restored from the back/forward cache starts over as a new page. */
+  restore: () => void,
 ];
 
 /**
- * At-least-once delivery. An event leaves the persisted queue only once the collector answered
- * 2xx (per-event rejections included: resending them cannot help) or a status that will never
- * change (other 4xx). A beacon's delivery is never confirmed, so a beaconed event stays stored
- * (not resent by this page) and is sent again on the next load: harmless, because the collector
- * dedupes by event id.
+ * At-least-once delivery with one writer per stored key. A page keeps its events in memory and
+ * writes them under its own key on the timer, when hidden and on pagehide (never per event). An
+ * event leaves once the collector answered 2xx (per-event rejections included: resending cannot
+ * help) or a status that will never change (other 4xx); network errors, 429 and 5xx are retried
+ * with backoff by the same page, keepalive fetches included.
+ *
+ * Pages never send each other's events while they live, so two busy tabs send each event once.
+ * On pagehide a page sends what it has not sent (keepalive) and marks its key as gone; the next
+ * page (or the next load of the store) takes over every queue marked gone or not rewritten for
+ * `STALE_MS`, and sends it: what the leaving page sent unconfirmed is sent again then, which the
+ * collector dedupes by id. A page restored from the back/forward cache does the same with its own.
+ *
+ * `onFlush(dropped)` runs first in every flush: `dropped` is how many events a full queue has
+ * dropped since the last report, counted while sending is possible (not while backing off).
  */
-export function createTransport(url: string, key: string, store: Store): Transport {
-  let queue: WireEvent[] = [];
-  /** Events in a request (or beaconed): not to be sent again by this page meanwhile. */
-  const busy = new Set<WireEvent>();
-  let keepaliveBytes = 0;
-  /** Bytes beaconed since the page was last visible: a hide followed by pagehide shares one budget. */
-  let beaconBytes = 0;
+export function createTransport(url: URL, key: string, store: Store, onFlush: (dropped: number) => void): Transport {
+  let own = QUEUE + uid();
+  let queue: string[] = [];
+  /** Events in a fetch that has not settled: not sent again meanwhile. */
+  const flying = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
-  /**
-   * A save to come: a burst of events (one task) costs one read, merge and write of the stored
-   * queue, not one each. Whatever sends saves first, so an unloading page loses nothing queued.
-   */
-  let saving: ReturnType<typeof setTimeout> | 0 = 0;
   let backoff: ReturnType<typeof setTimeout> | 0 = 0;
   let attempt = 0;
   let dropped = 0;
-
-  const load = (): WireEvent[] => {
-    try {
-      return JSON.parse(store[QUEUE] as string) || [];
-    } catch {
-      return [];
-    }
-  };
   /**
-   * Other tabs write the same stored queue, so a write never replaces it: it merges this tab's
-   * events into what is stored now (by id), less `done` (events this tab saw settled), oldest
-   * dropped past the bound.
+   * Set on pagehide, until a restore: every later write marks the queue gone (the page may still
+   * flush after pagehide: browsers fire visibilitychange after it).
    */
-  const save = (done: WireEvent[] = []) => {
-    clearTimeout(saving);
-    saving = 0;
-    const mine = new Set(queue.concat(done).map((event) => event.id));
-    // A total order: every tab computes the same queue from the same events, so tabs agree.
-    const merged = load()
-      .filter((event) => !mine.has(event.id))
-      .concat(queue)
-      .sort((a, b) => a.ts - b.ts || (a.id > b.id ? 1 : -1));
-    if (__DEBUG__ && merged.length > MAX_QUEUE) {
-      dropped += merged.length - MAX_QUEUE;
-      log('queue full: dropped', dropped, 'oldest events so far');
-    }
-    // Empty, the key goes: withdrawn consent leaves nothing stored, even when a send ends later.
-    put(store, QUEUE, merged[0] && JSON.stringify(merged.slice(-MAX_QUEUE)));
-  };
-  const remove = (batch: WireEvent[]) => {
-    queue = queue.filter((event) => !batch.includes(event));
-    save(batch);
-  };
-  const pending = () => queue.filter((event) => !busy.has(event));
+  let gone = false;
 
-  /** `held`: the bytes of the shared budget this request holds as a keepalive fetch, or 0. */
-  async function post(body: string, batch: WireEvent[], held: number) {
-    const res = await fetch(url, { method: 'POST', body, keepalive: held > 0 }).catch(() => undefined);
-    const status = res?.status || 0;
-    keepaliveBytes -= held;
-    batch.forEach(busy.delete, busy);
-    const delay = retryDelay(status, attempt, res?.headers.get('Retry-After'));
+  /** Writes this page's queue with the time it was last alive (0: gone); an empty queue deletes the key. */
+  const save = (alive: number) => put(store, own, queue[0] && JSON.stringify([alive, ...queue]));
+
+  const adopt = () => {
+    for (const name of Object.keys(store)) {
+      if (name.startsWith(QUEUE) && name !== own)
+        try {
+          const [alive, ...events] = JSON.parse(store[name]!);
+          if (!(alive > Date.now() - STALE_MS)) {
+            queue = [...events, ...queue];
+            put(store, name);
+          }
+        } catch {}
+    }
+  };
+
+  async function post(body: string, batch: string[]) {
+    const res = await fetch(url, { method: 'POST', body, keepalive: true }).catch(() => undefined);
+    const delay = retryDelay(res?.status || 0, attempt, res?.headers.get('Retry-After'));
+    for (const json of batch) flying.delete(json);
     if (delay < 0) {
-      // Done with: accepted (2xx) or refused for good. Either way the collector answered, so the
-      // backoff starts over.
+      // Done with: accepted (2xx) or refused for good. Either way the collector answered.
       if (__DEBUG__)
         res?.ok
           ? res.json().then(
               (answer) => log('sent', answer),
               () => {},
             )
-          : fail('dropped a batch the collector refused with', status);
+          : fail('dropped a batch the collector refused with', res?.status);
       attempt = 0;
-      remove(batch);
+      queue = queue.filter((json) => !batch.includes(json));
+      save(Date.now());
     } else if (!backoff) {
-      __DEBUG__ && log('retrying in', delay, 'ms after', status || 'a network error');
+      __DEBUG__ && log('retrying in', delay, 'ms after', res?.status || 'a network error');
       attempt++;
       backoff = setTimeout(() => {
         backoff = 0;
@@ -111,68 +102,64 @@ export function createTransport(url: string, key: string, store: Store): Transpo
     }
   }
 
-  function flush(unloading?: boolean) {
+  function flush() {
+    // While backing off nothing is sent; a page leaving meanwhile leaves its events to the next.
+    const sending = !backoff;
+    const reported = sending ? dropped : 0;
     clearTimeout(timer);
     timer = 0;
-    // While backing off only the last chance of an unloading page is taken.
-    if (backoff && !unloading) return;
-    saving && save();
-    let room = BUDGET - keepaliveBytes - beaconBytes;
-    for (let events = pending(); events.length; events = pending()) {
-      const [body, count] = pack(key, events, unloading ? room : BUDGET);
-      const batch = events.slice(0, count);
-      if (!count) {
-        // Out of budget while unloading: the rest stays stored for the next load. Otherwise the
-        // first event alone exceeds what the collector accepts, and would block the queue.
-        if (unloading) return;
-        __DEBUG__ && fail('dropped an oversized event', events[0]);
-        remove(events.slice(0, 1));
-        continue;
-      }
-      const size = byteLength(body);
-      const held = size <= room ? size : 0;
-      room -= held;
-      batch.forEach(busy.add, busy);
-      // Every browser that runs this ES2021 code has sendBeacon.
-      if (unloading) {
-        // `false`: the browser refused it; it stays stored and goes with the next load.
-        if (!navigator.sendBeacon(url, body)) return batch.forEach(busy.delete, busy);
-        beaconBytes += size;
-      } else {
-        // Beyond the budget a plain fetch still works while the page lives.
-        keepaliveBytes += held;
-        post(body, batch, held);
-      }
+    dropped -= reported;
+    // A drop event that pushes another event out sets the timer again: that count goes next.
+    onFlush(reported);
+    const rest = queue.filter((json) => !flying.has(json));
+    while (sending && rest[0]) {
+      const [body, count] = pack(key, rest);
+      const batch = rest.splice(0, count);
+      for (const json of batch) flying.add(json);
+      post(body, batch);
     }
+    save(gone ? 0 : Date.now());
   }
 
+  addEventListener('pagehide', () => {
+    gone = true;
+    flush();
+  });
+  document.addEventListener('visibilitychange', () => document.hidden && flush());
+
   return [
+    // In a task of its own: reading other pages' queues is no part of the page's start-up.
     () => {
-      queue = load();
-      // Puts back this tab's events that another tab's write left out (a write racing ours). A
-      // merge that changes nothing writes the same value, which fires no event: tabs settle.
-      addEventListener('storage', (event) => event.key === QUEUE && save());
-      const hide = () => flush(true);
-      addEventListener('pagehide', hide);
-      document.addEventListener('visibilitychange', () => {
-        // Visible again, the beacons have left and their share of the budget is free.
-        if (document.hidden) hide();
-        else beaconBytes = 0;
+      timer ||= setTimeout(() => {
+        adopt();
+        flush();
       });
-      flush();
     },
-    (event) => {
-      queue.push(event);
-      queue = queue.slice(-MAX_QUEUE);
-      saving ||= setTimeout(save);
-      // FLUSH_AT events wait.
-      if (pending()[FLUSH_AT - 1]) flush();
-      else timer ||= setTimeout(flush, FLUSH_MS);
+    (json) => {
+      queue.push(json);
+      while (queue.length > MAX_QUEUE) {
+        // The oldest widget event not in a request (which may yet deliver it); a queue holding
+        // nothing else refuses the newest event.
+        queue.splice(
+          queue.findIndex((json) => isWidgetEvent(json) && !flying.has(json)),
+          1,
+        );
+        dropped++;
+        __DEBUG__ && log('queue full: dropped', dropped, 'events since the last report');
+      }
+      timer ||= setTimeout(flush, FLUSH_MS);
     },
     flush,
     () => {
       queue = [];
-      put(store, QUEUE);
+    },
+    () => {
+      // Its stored queue is marked gone: taken over by the next page, or by this one now.
+      own = QUEUE + uid();
+      gone = false;
+      queue = [];
+      adopt();
+      flush();
     },
   ];
 }

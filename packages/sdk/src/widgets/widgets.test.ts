@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { add, io, mockFetch, reset, settle, track } from '../../test/dom.js';
+import { add, io, mockFetch, pageTransition, reset, settle, track } from '../../test/dom.js';
 
 const POPUP = `<div data-lt-widget="popup" data-lt-id="spring-sale" data-lt-campaign="spring" data-lt-sequence="">
   <a href="/sale"><span>Shop the sale</span></a>
@@ -143,16 +143,76 @@ describe('instances', () => {
     expect(await sent()).toEqual(['instance:far']);
   });
 
-  it('re-scans after History API navigations', async () => {
+  it('re-checks no widget on History API navigations; widgets a route renders are found as they appear', async () => {
+    const shown = add('<div data-lt-widget="block" data-lt-id="kept"></div>');
     track();
-    const observe = vi.spyOn(io(), 'observe');
-    // A framework may render before the MutationObserver callback would run.
+    io().report(shown, 1);
+    const measured = vi.spyOn(Element.prototype, 'getBoundingClientRect');
+    measured.mockClear();
+    history.replaceState({}, '', '/products/1?x=1');
+    history.pushState({}, '', '/products/2');
+    expect(measured).not.toHaveBeenCalled();
     const el = add('<div data-lt-widget="notification" data-lt-id="n1"></div>');
-    history.pushState({}, '', '/products/1?x=1');
-    expect(observe).toHaveBeenCalledWith(el);
+    await settle();
+    expect(io().targets.has(el)).toBe(true);
     io().report(el, 1);
     await vi.advanceTimersByTimeAsync(1500);
-    expect(net.events()[0]).toMatchObject({ t: 'instance', w: 'n1', p: '/products/1' });
+    expect(net.events().map((e) => `${e.t}:${e.w}:${e.p}`)).toEqual(['instance:kept:/', 'instance:n1:/products/2']);
+  });
+
+  it('does not count a widget at opacity 0, itself or through an ancestor, until it is opaque', async () => {
+    const wrapper = add(`<div style="opacity:0">${POPUP}</div>`);
+    const el = wrapper.firstElementChild as HTMLElement;
+    const faded = add(
+      POPUP.replace('spring-sale', 'faded').replace('data-lt-widget', 'style="opacity:0" data-lt-widget'),
+    );
+    track();
+    io().report(el, 1);
+    io().report(faded, 1);
+    expect(await sent()).toEqual([]);
+    wrapper.style.opacity = '1';
+    faded.style.opacity = '0.5';
+    await settle();
+    expect(await sent()).toEqual(['instance:spring-sale', 'instance:faded']);
+  });
+
+  it('counts a widget larger than the viewport once it covers half of the viewport', async () => {
+    const el = add('<div data-lt-widget="block" data-lt-id="tall" data-size="big"></div>');
+    track();
+    // A 3000×2000 block: a quarter of the viewport is 12% of it, half the viewport 20%.
+    io().report(el, 0.12, { width: 1000, height: 200 });
+    expect(await sent()).toEqual([]);
+    io().report(el, 0.2, { width: 1000, height: 400 });
+    expect(await sent()).toEqual(['instance:tall']);
+  });
+
+  it('treats an element whose data-lt-id changes as a new widget (frameworks reuse nodes)', async () => {
+    const el = add(POPUP);
+    track();
+    io().report(el, 1);
+    el.click();
+    el.dataset.ltId = 'summer-sale';
+    await settle();
+    el.click();
+    expect(await sent()).toEqual([
+      'instance:spring-sale',
+      'click:spring-sale',
+      'instance:summer-sale',
+      'click:summer-sale',
+    ]);
+  });
+
+  it('counts every widget shown again when the page is restored from the back/forward cache', async () => {
+    const el = add(POPUP);
+    const other = add(POPUP.replace('spring-sale', 'other'));
+    track();
+    io().report(el, 1);
+    pageTransition('pagehide', true);
+    pageTransition('pageshow', true);
+    // A normal load's pageshow changes nothing.
+    pageTransition('pageshow', false);
+    io().report(other, 0.2);
+    expect(await sent()).toEqual(['instance:spring-sale', 'instance:spring-sale']);
   });
 });
 

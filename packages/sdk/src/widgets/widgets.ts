@@ -1,68 +1,93 @@
-import type { WidgetEventType } from '@lasttouch/shared';
+import type { WidgetWireType } from '@lasttouch/shared';
 
 const WIDGET = '[data-lt-widget]';
 const DISMISS = '[data-lt-dismiss]';
 
+/**
+ * Intersection ratios that call back: every percent, so a widget larger than the viewport is
+ * seen when it comes to cover half of it (its ratio then is well under one half).
+ */
+const THRESHOLDS = Array.from({ length: 101 }, (_, i) => i / 100);
+
+/** What is known of one widget element. Underscored names are private: the minifier shortens them. */
 interface State {
-  /** At least half inside the viewport, as the IntersectionObserver last said. */
-  v?: boolean;
+  /** The `data-lt-id` this state is about: another one makes the element a new widget. */
+  _id?: string | undefined | 0;
+  /** In view as the instance rule wants it, as the IntersectionObserver last said. */
+  _inView?: boolean;
   /** This showing was counted as an instance. */
-  s?: boolean;
+  _shown?: boolean | 0;
   /** This showing was hovered. */
-  h?: boolean;
+  _hovered?: boolean | 0;
   /** Pending hover. */
-  t?: ReturnType<typeof setTimeout> | 0;
+  _timer?: ReturnType<typeof setTimeout> | 0;
 }
 
 /**
- * Tracks `[data-lt-widget]` elements: one MutationObserver for discovery and visibility
- * changes, one IntersectionObserver for the viewport, and one delegated listener per event
- * type, whatever the number of widgets. Returns `scan`, to run after SPA navigations.
+ * Tracks `[data-lt-widget]` elements: one MutationObserver for discovery and for what may show or
+ * hide them, one IntersectionObserver for the viewport, one capture-phase listener per event type
+ * on the document, whatever the number of widgets. `emit` gets `eligible` when a widget is found
+ * in the document (and when its id changes), then `instance`, `click`, `hover` and `dismiss`.
  *
- * A showing ends when the widget stops being rendered or leaves the document; a new showing is a
- * new instance. Leaving the viewport while rendered (scrolling) does not end it.
+ * Instance: rendered (not `display:none`, `visibility:hidden` or `opacity:0`, itself or through an
+ * ancestor, and not of zero size) and at least half in the viewport, or covering at least half of
+ * the viewport when larger than it; once per showing. A showing ends when the widget stops being
+ * rendered, leaves the document or changes id; scrolling out of view does not end it.
+ *
+ * Returns `renew`: every widget starts over as a new one (a page restored from the back/forward
+ * cache is a new page view: new eligibility, new instances of what is shown).
  */
-export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => void, hoverMs: number) {
+export function trackWidgets(emit: (type: WidgetWireType, el: HTMLElement) => void, hoverMs: number) {
   const widgets = new Map<Element, State>();
   /** Cancels a pending hover. */
   const stop = (state: State) => {
-    clearTimeout(state.t);
-    state.t = 0;
+    clearTimeout(state._timer);
+    state._timer = 0;
   };
 
-  const check = (el: Element, state: State) => {
-    // Out of the viewport and not showing: nothing can start or end, so no layout is read.
-    if (!state.v && !state.s) return;
-    // In the document, rendered, not `visibility:hidden`, and not of zero size (detached: zero size).
-    const box = el.getBoundingClientRect();
-    if (!(box.width && box.height && getComputedStyle(el).visibility !== 'hidden')) {
+  const check = (el: HTMLElement, state: State) => {
+    const id = el.dataset.ltId;
+    if (state._id !== id) {
       stop(state);
-      state.s = false;
-    } else if (state.v && !state.s) {
-      state.h = false;
-      state.s = true;
-      emit('instance', el as HTMLElement);
+      state._id = id;
+      state._shown = state._hovered = 0;
+      emit('eligible', el);
+    }
+    // Out of view and not showing: nothing can start or end, so no layout is read.
+    if (!state._inView && !state._shown) return;
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) {
+      stop(state);
+      state._shown = 0;
+    } else if (state._inView && !state._shown) {
+      state._shown = true;
+      state._hovered = 0;
+      emit('instance', el);
     }
   };
 
   const io = new IntersectionObserver(
     (entries) => {
-      for (const entry of entries) {
-        const state = widgets.get(entry.target);
-        if (state) {
-          state.v = entry.intersectionRatio >= 0.5;
-          check(entry.target, state);
+      for (const { target, intersectionRatio, intersectionRect, rootBounds } of entries) {
+        const state = widgets.get(target);
+        // No root bounds (a cross-origin frame): only the ratio can tell.
+        const inView =
+          intersectionRatio >= 0.5 ||
+          (!!rootBounds &&
+            intersectionRect.width * intersectionRect.height * 2 >= rootBounds.width * rootBounds.height);
+        if (state && state._inView !== inView) {
+          state._inView = inView;
+          check(target as HTMLElement, state);
         }
       }
     },
-    { threshold: 0.5 },
+    { threshold: THRESHOLDS },
   );
 
   /**
-   * Discovers new widgets and re-checks the known ones a mutation may have shown or hidden: those
-   * the changed node is inside or contains, and removed ones. Without `records` (load, SPA
-   * navigation) all are re-checked. Reading sizes forces a layout, so mutations elsewhere on the
-   * page read none.
+   * Discovers new widgets and re-checks the known ones a mutation may have shown, hidden or given
+   * another id: those the changed node is inside or contains, and removed ones. Reading sizes
+   * forces a layout, so mutations elsewhere on the page read none.
    */
   const scan = (records?: MutationRecord[]) => {
     for (const el of document.querySelectorAll(WIDGET)) {
@@ -77,7 +102,7 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
         widgets.delete(el);
       }
       if (!records || !el.isConnected || records.some(({ target }) => target.contains(el) || el.contains(target)))
-        check(el, state);
+        check(el as HTMLElement, state);
     });
   };
 
@@ -85,27 +110,31 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
     childList: true,
     subtree: true,
     // Every attribute: any may show or hide a widget (class, style, hidden, a dialog's open, ones
-    // stylesheets select on); a change away from widgets costs no layout read (see scan).
+    // stylesheets select on) or renew it (data-lt-id); a change away from widgets reads no layout.
     attributes: true,
   });
 
-  // One capture-phase passive listener per type on the document serves every widget. `click`
-  // covers mouse, touch and keyboard activation. Hover goes through pointerover/pointerout, which
-  // bubble (pointerenter/leave do not): moving between children of a widget leaves it only when
-  // the pointer lands outside.
+  // One capture-phase passive listener per type serves every widget, and sees events the page
+  // stops. `click` covers mouse, touch and keyboard activation. Hover goes through pointerover and
+  // pointerout, which bubble: moving between children of a widget leaves it only when the pointer
+  // lands outside. Events from inside an open shadow root reach the document retargeted to the
+  // host, so `closest` finds a widget whose host carries the markup.
   const on = (event: Event) => {
-    const target = event.target as Element;
-    // Every widget in the document is known by the time an event reaches it.
-    const el = target.closest?.(WIDGET) as HTMLElement;
+    const el = (event.target as Element).closest?.(WIDGET) as HTMLElement;
     const state = widgets.get(el);
     if (!state) return;
-    if (event.type === 'click') emit(el.contains(target.closest(DISMISS)) ? 'dismiss' : 'click', el);
-    else if (event.type === 'pointerout') {
+    if (event.type === 'click') {
+      // The composed path holds the clicked element even inside a shadow root.
+      const path = event.composedPath();
+      emit(
+        path.slice(0, path.indexOf(el)).some((node) => (node as Element).matches?.(DISMISS)) ? 'dismiss' : 'click',
+        el,
+      );
+    } else if (event.type === 'pointerout') {
       if (!el.contains((event as PointerEvent).relatedTarget as Node | null)) stop(state);
-    } else if (!state.h && !state.t && (event as PointerEvent).pointerType !== 'touch') {
-      state.t = setTimeout(() => {
-        state.h = true;
-        state.t = 0;
+    } else if (!state._hovered && !state._timer && (event as PointerEvent).pointerType !== 'touch') {
+      state._timer = setTimeout(() => {
+        state._hovered = true;
         emit('hover', el);
       }, hoverMs);
     }
@@ -114,5 +143,9 @@ export function trackWidgets(emit: (type: WidgetEventType, el: HTMLElement) => v
     document.addEventListener(type, on, { capture: true, passive: true });
 
   scan();
-  return scan;
+  return () =>
+    widgets.forEach((state, el) => {
+      state._id = 0;
+      check(el as HTMLElement, state);
+    });
 }

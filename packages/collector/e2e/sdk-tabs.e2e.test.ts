@@ -1,0 +1,149 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './harness/api.js';
+import { startFaultyProxy } from './harness/faulty-proxy.js';
+import { useSuite } from './harness/suite.js';
+
+interface WireEvent {
+  id: string;
+  t: string;
+  w?: string;
+  n?: number;
+  v: string;
+}
+
+/** Every event the context's pages put on the wire, and the answers they got. */
+function wire(context: BrowserContext) {
+  const sent: WireEvent[] = [];
+  context.on('request', (req) => {
+    if (req.method() === 'POST' && req.url().endsWith('/v1/events'))
+      sent.push(...(JSON.parse(req.postData() ?? '{"e":[]}') as { e: WireEvent[] }).e);
+  });
+  return sent;
+}
+
+const flush = (page: Page) => page.evaluate(() => window.lasttouch('flush'));
+/** The SDK's keys in this origin's localStorage. */
+const storedKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lt_')));
+/** Clicks `selector` `count` times, `gapMs` apart, as a busy visitor does. */
+const clicks = (page: Page, selector: string, count: number, gapMs: number) =>
+  page.evaluate(
+    async ({ selector, count, gapMs }) => {
+      const el = document.querySelector(selector) as HTMLElement;
+      for (let i = 0; i < count; i++) {
+        el.click();
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+    },
+    { selector, count, gapMs },
+  );
+
+describe('tabs and outages, in Chromium', () => {
+  const suite = useSuite();
+
+  it('two busy tabs put each event on the wire once and leave nothing delivered in storage', async () => {
+    const shop = await suite.newShop();
+    const context = await suite.newVisitor();
+    const sent = wire(context);
+    const [a, b] = [await suite.open(context, shop), await suite.open(context, shop)];
+    await Promise.all([clicks(a, '#popup-cta', 60, 40), clicks(b, '#popup2-cta', 60, 40)]);
+    await Promise.all([flush(a), flush(b)]);
+    const distinct = () => new Set(sent.map((e) => e.id)).size;
+    await eventually(
+      async () => [await storedKeys(a), await storedKeys(b)],
+      ([ka, kb]) => !ka!.some((k) => k.startsWith('lt_q')) && !kb!.some((k) => k.startsWith('lt_q')),
+    );
+    const perEvent = sent.length / distinct();
+    console.log(`[tabs] ${sent.length} events on the wire for ${distinct()} distinct: ${perEvent.toFixed(3)} each`);
+    expect(perEvent).toBeLessThanOrEqual(1.05);
+    const rows = await eventually(
+      () =>
+        suite.collector.query<{ n: number }>(
+          `select count(*) as n from events where site_id = '${shop.siteId}' and type = 'click'`,
+        ),
+      (r) => r[0]?.n === 120,
+    );
+    expect(rows[0]?.n).toBe(120);
+  });
+
+  it('withdrawing consent in one tab clears the ids and the queue and stops every other tab', async () => {
+    const shop = await suite.newShop();
+    const context = await suite.newVisitor();
+    const sent = wire(context);
+    const [a, b] = [await suite.open(context, shop), await suite.open(context, shop)];
+    await a.click('#popup-cta');
+    await flush(a);
+    await eventually(
+      async () => sent.length,
+      (n) => n > 0,
+    );
+    await a.evaluate(() => window.lasttouch('consent', 'denied'));
+    const before = sent.length;
+    // The other tab hears it through the storage event.
+    await b.waitForFunction(
+      () => new Promise((resolve) => window.lasttouch('visitorId', (id: string | null) => resolve(id === null))),
+    );
+    await b.click('#popup-cta');
+    await flush(b);
+    await b.waitForTimeout(1500);
+    expect(sent.length).toBe(before);
+    expect(await storedKeys(a)).toEqual([]);
+    expect(await storedKeys(b)).toEqual([]);
+    expect((await context.cookies()).filter((c) => c.name === 'lt_v')).toEqual([]);
+  });
+
+  it('through an outage keeps checkouts and identities, drops widget events first, and reports how many', async () => {
+    const shop = await suite.newShop();
+    const proxy = await startFaultyProxy(suite.collector.origin);
+    try {
+      const context = await suite.newVisitor();
+      const sent = wire(context);
+      proxy.fault = '503';
+      const page = await context.newPage();
+      await page.goto(
+        `${suite.storefront.page('widgets.html', { writeKey: shop.writeKey, api: proxy.origin, attrs: 'data-hover-ms="600000"' })}&order=outage-1`,
+      );
+      await page.waitForFunction(() => typeof window.lasttouch === 'function' && !('q' in window.lasttouch));
+      await page.evaluate(() => window.lasttouch('identify', 'customer-outage'));
+      await clicks(page, '#popup-cta', 150, 0);
+      await page.click('#checkout');
+      await clicks(page, '#popup2-cta', 110, 0);
+      await flush(page);
+      await eventually(
+        async () => proxy.batches.filter((b) => b.status === 503).length,
+        (n) => n >= 2,
+        30_000,
+      );
+      proxy.fault = 'pass';
+      // Delivered: the checkout, the identity and every drop report.
+      const delivered = await eventually(
+        () =>
+          suite.collector.query<{ type: string; order_id: string | null }>(
+            `select type, order_id from events where site_id = '${shop.siteId}'`,
+          ),
+        (rows) => rows.some((r) => r.type === 'drop') && rows.some((r) => r.type === 'checkout'),
+        45_000,
+      );
+      await eventually(
+        async () => (await storedKeys(page)).filter((k) => k.startsWith('lt_q')),
+        (keys) => keys.length === 0,
+        30_000,
+      );
+      const made = 3 + 1 + 150 + 1 + 110; // instances in view, identify, clicks, checkout, clicks
+      const drops = [...new Map(sent.filter((e) => e.t === 'drop').map((e) => [e.id, e.n!])).values()];
+      // Every event made was delivered (stored) or counted as dropped, and not both.
+      const kept = (
+        await suite.collector.query<{ n: number }>(
+          `select count(*) as n from events where site_id = '${shop.siteId}' and type != 'drop'`,
+        )
+      )[0]!.n;
+      console.log(`[outage] ${made} events made, ${kept} kept, ${drops.join('+')} reported dropped`);
+      expect(kept + drops.reduce((a, b) => a + b, 0)).toBe(made);
+      expect(delivered.filter((r) => r.type === 'checkout').map((r) => r.order_id)).toEqual(['outage-1']);
+      expect(delivered.filter((r) => r.type === 'identify')).toHaveLength(1);
+      expect(drops.length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
