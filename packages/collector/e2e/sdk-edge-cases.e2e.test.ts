@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
-import { CHROMIUM_PATH } from './harness/browser.js';
-import { freePort } from './harness/collector.js';
+import { CHROMIUM_PATH } from '@lasttouch/shared/testing/chromium';
+import { freePort } from './harness/wrangler-dev.js';
 import { type Shop, type Suite, useSuite } from './harness/suite.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
