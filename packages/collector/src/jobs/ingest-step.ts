@@ -11,7 +11,7 @@ import { upsertLinksStatements } from '../identity/links.js';
 import type { CustomerLink } from '../identity/person.js';
 import { idsOf, insertIdsStatement, splitDuplicates, storedIdsStatement } from '../ingest/dedupe.js';
 import type { IngestEvent } from '../ingest/event.js';
-import { checkLandings, landingOutcome } from '../links/landing.js';
+import { checkLandings, landingOutcome, landsFirst } from '../links/landing.js';
 import { type LinkRow, linksByIdsStatement, recipientsStatement, toLinks } from '../links/queries.js';
 import type { TokenCheck } from '../links/token.js';
 import { type MergedOrder, mergeOrder, type OrderReport } from '../orders/merge.js';
@@ -124,7 +124,7 @@ export async function ingestStep(
           conversation: link.conversation,
           agent: link.agent === '' ? null : link.agent,
         });
-        if (link.recipientTs === null || e.ts < link.recipientTs) {
+        if (landsFirst(link, e.v, e.ts)) {
           recipients.set(link.linkId, { linkId: link.linkId, visitorId: e.v, ts: e.ts });
           link.recipientTs = e.ts;
           link.recipientVisitor = e.v;

@@ -34,6 +34,16 @@ export function landingOutcome(check: TokenCheck | undefined, links: ReadonlyMap
   return link ? { ok: true, link } : { ok: false, reason: 'unknown_link' };
 }
 
+/**
+ * Whether a landing of `visitorId` at `ts` makes its visitor the link's recipient: it is the
+ * earliest so far, and at the same millisecond the smaller visitor id wins, so the recipient
+ * does not depend on the order landings arrive in (`recipientsStatement` decides alike in SQL).
+ */
+export const landsFirst = (link: Pick<LinkRow, 'recipientVisitor' | 'recipientTs'>, visitorId: string, ts: number) =>
+  link.recipientTs === null ||
+  ts < link.recipientTs ||
+  (ts === link.recipientTs && link.recipientVisitor !== null && visitorId < link.recipientVisitor);
+
 /** Whether a landing of `visitorId` is the link forwarded: another visitor landed first. */
 export const isForwarded = (link: Pick<LinkRow, 'recipientVisitor'>, visitorId: string): boolean =>
   link.recipientVisitor !== null && link.recipientVisitor !== visitorId;

@@ -46,15 +46,16 @@ export const linksByIdsStatement = (db: D1Database, siteId: string, ids: string[
 export const toLinks = (result: D1Result<Record<string, unknown>> | undefined): Map<string, LinkRow> =>
   new Map((result?.results ?? []).map((r) => [r.linkId as string, r as unknown as LinkRow]));
 
-const RECIPIENTS = `update links set
-    recipient_visitor = (select j.value->>1 from json_each(?2) j where j.value->>0 = links.link_id),
-    recipient_ts = (select j.value->>2 from json_each(?2) j where j.value->>0 = links.link_id)
-  where site_id = ?1 and link_id in (select j.value->>0 from json_each(?2) j)
-    and (recipient_ts is null or recipient_ts > (select j.value->>2 from json_each(?2) j where j.value->>0 = links.link_id))`;
+const RECIPIENTS = `update links set recipient_visitor = n.visitor, recipient_ts = n.ts
+  from (select j.value->>0 as link, j.value->>1 as visitor, j.value->>2 as ts from json_each(?2) j) n
+  where links.site_id = ?1 and links.link_id = n.link
+    and (links.recipient_ts is null or links.recipient_ts > n.ts
+      or (links.recipient_ts = n.ts and links.recipient_visitor > n.visitor))`;
 
 /**
- * Each link's recipient becomes the given visitor if it landed before anyone else did (one entry
- * per link: the earliest landing of the batch).
+ * Each link's recipient becomes the given visitor if it landed before anyone else did, or at the
+ * same millisecond with a smaller visitor id (one entry per link: the first landing of the
+ * batch by `landsFirst`).
  */
 export const recipientsStatement = (
   db: D1Database,
