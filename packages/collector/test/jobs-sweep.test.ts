@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLS_PER_INVOCATION, STATEMENTS_PER_BATCH } from '../src/db/budget.js';
 import { advanceJob, finishJob, startJobStatement } from '../src/jobs/jobs-queries.js';
 import type { WorkMessage } from '../src/jobs/messages.js';
-import { createShop, HOUR, type Shop, visitor } from './attribution-helpers.js';
+import { createShop, DAY, HOUR, type Shop, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
 import { checkoutEvent, uid, widgetEvent } from './helpers.js';
 import { cronRun, deliver, heldQueue, jobOf, putSettings } from './jobs-helpers.js';
@@ -168,6 +168,44 @@ describe('a settings sweep', () => {
     await drain(shop.siteId, [next!]);
     expect(await credited(shop)).toBe(0);
     expect(await jobOf(shop.siteId, 'sweep')).toBeNull();
+  });
+});
+
+describe('re-running a sweep', () => {
+  it('changes nothing when the settings did not change: orders and aggregates stay as they were', async () => {
+    const shop = await createShop();
+    const ts = Date.now() - 3 * DAY;
+    const events = [0, 1, 2].flatMap((n) => {
+      const who = visitor();
+      return [
+        widgetEvent({ ...who, ts: ts + n }),
+        widgetEvent({ ...who, ts: ts + DAY, k: 'block', w: 'hero' }),
+        checkoutEvent({ ...who, ts: ts + 2 * DAY, cur: n === 2 ? 'USD' : 'EUR' }),
+        checkoutEvent({ ...who, ts: ts + 2 * DAY + 1000 }),
+      ];
+    });
+    await shop.send(events);
+    const snapshot = async () => {
+      const rows = async (table: string) =>
+        (
+          await env.DB.prepare(`select * from ${table} where site_id = ? order by 1, 2, 3, 4, 5`)
+            .bind(shop.siteId)
+            .all()
+        ).results;
+      return {
+        orders: await rows('orders'),
+        credit: await rows('credit_slots'),
+        orderSlots: await rows('order_slots'),
+        touchSlots: await rows('touch_slots'),
+      };
+    };
+    const before = await snapshot();
+    expect(before.credit.length).toBeGreaterThan(0);
+    for (let run = 0; run < 2; run++) {
+      await startJobStatement(env.DB, shop.siteId, 'sweep', 0, null, Date.now()).run();
+      await drain(shop.siteId, [{ k: 'sweep', site: shop.siteId, version: 0, cursor: null }]);
+      expect(await snapshot()).toEqual(before);
+    }
   });
 });
 
