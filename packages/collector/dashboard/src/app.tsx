@@ -24,7 +24,7 @@ import { day } from './format.js';
 import { dataOf, useLoad } from './load.js';
 import { answeredRange, type DateRange, dateIn, type Preset, presetRange } from './range.js';
 import { totalsOf } from './rows.js';
-import { type SiteSettings, timezoneOf } from './settings-model.js';
+import type { SiteSettings } from './settings-model.js';
 
 /** Where the page keeps the read key: this browser only. */
 export const KEY_STORAGE = 'lasttouch.dashboard.readKey';
@@ -157,7 +157,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   const [applied, setApplied] = useState<Exclude<Preset, 'custom'> | DateRange>('30d');
   const [verifiedOnly, setVerifiedOnly] = useState(false);
   const [version, setVersion] = useState(0);
-  const settingsZone = settings ? timezoneOf(settings) : null;
+  const settingsZone = settings?.timezone ?? null;
   // Before the settings arrive, the zone the last answer was counted in stands for the site's.
   const answeredZone = useRef<string | null>(null);
   const zone = settingsZone ?? answeredZone.current;
@@ -177,10 +177,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   );
   const stats = dataOf(statsLoad);
   /** The days the numbers shown were counted over, as the answer says. */
-  const shown = useMemo(
-    () => (stats ? answeredRange(stats.widgets, settingsZone ?? 'UTC') : null),
-    [stats, settingsZone],
-  );
+  const shown = useMemo(() => (stats ? answeredRange(stats.widgets) : null), [stats]);
   if (shown) answeredZone.current = shown.timeZone;
   const timeZone = settingsZone ?? shown?.timeZone ?? null;
   const refused = [settingsLoad, statsLoad].find(

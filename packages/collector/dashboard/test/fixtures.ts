@@ -90,8 +90,7 @@ export const sequences = {
 } satisfies StatsEnvelope<GroupStatsRow>;
 
 export const chat = {
-  from: envelope.from,
-  to: envelope.to,
+  ...envelope,
   groupBy: 'channel',
   rows: [
     {
@@ -122,6 +121,7 @@ export const chat = {
     { websiteTransactions: 1, websiteTurnover: 30, websiteAverageOrderValue: 30, currency: 'USD' },
   ],
   invalidLandings: 2,
+  expiredLandings: 0,
 } satisfies ChatStatsResponse;
 
 export const chatByAgent = {
@@ -152,9 +152,30 @@ export const daily = {
       orders: 1,
       value: 40,
       currency: 'EUR',
+      droppedEvents: 3,
     },
-    { date: '2026-11-22', instances: 10, clicks: 1, hovers: 0, dismisses: 0, orders: 2, value: 80, currency: 'EUR' },
-    { date: '2026-11-22', instances: 0, clicks: 0, hovers: 0, dismisses: 0, orders: 1, value: 30, currency: 'USD' },
+    {
+      date: '2026-11-22',
+      instances: 10,
+      clicks: 1,
+      hovers: 0,
+      dismisses: 0,
+      orders: 2,
+      value: 80,
+      currency: 'EUR',
+      droppedEvents: 0,
+    },
+    {
+      date: '2026-11-22',
+      instances: 0,
+      clicks: 0,
+      hovers: 0,
+      dismisses: 0,
+      orders: 1,
+      value: 30,
+      currency: 'USD',
+      droppedEvents: 0,
+    },
   ],
 } satisfies StatsEnvelope<DailyStatsRow>;
 

@@ -81,7 +81,7 @@ export function DailySection({ daily, range, client, query, filename }: Props) {
   return (
     <figure class="daily" id="daily">
       <figcaption>
-        Per day, {answer.timezone ? `days in ${answer.timezone}` : 'in the site’s days'}
+        Per day, days in {answer.timezone}
         {series?.currency ? `; value in ${series.currency}` : ''}
       </figcaption>
       {series && <DailyChart series={series} />}
