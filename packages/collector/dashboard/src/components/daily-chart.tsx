@@ -20,6 +20,8 @@ const fitted: uPlot.Axis.Size = (u, values, axisIdx, cycleNum) => {
   );
 };
 
+const hasDropped = (series: DailySeries) => series.dropped.some((n) => n > 0);
+
 function options(series: DailySeries, width: number): uPlot.Options {
   const counts = (label: string, stroke: string, fill?: string): uPlot.Series => ({
     label,
@@ -56,6 +58,7 @@ function options(series: DailySeries, width: number): uPlot.Options {
       counts('Instances', '#6b7280', 'rgba(107,114,128,0.08)'),
       counts('Clicks', '#1d4ed8'),
       counts('Orders', '#b45309'),
+      ...(hasDropped(series) ? [{ ...counts('Dropped events', '#b91c1c'), dash: [2, 3] }] : []),
       ...(series.currency
         ? [
             {
@@ -74,6 +77,7 @@ function options(series: DailySeries, width: number): uPlot.Options {
 
 function data(series: DailySeries): uPlot.AlignedData {
   const rows: (number[] | null)[] = [series.dates.map(xOf), series.instances, series.clicks, series.orders];
+  if (hasDropped(series)) rows.push(series.dropped);
   if (series.currency) rows.push(series.value);
   return rows as uPlot.AlignedData;
 }
