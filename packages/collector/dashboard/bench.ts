@@ -113,12 +113,12 @@ const daily: StatsEnvelope<DailyStatsRow> = {
     orders: 40 + (d % 9),
     value: 1800 + d * 12.25,
     currency: 'EUR',
+    droppedEvents: d % 5 === 0 ? 12 : 0,
   })),
 };
 
 const chat: ChatStatsResponse = {
-  from: range.from,
-  to: range.to,
+  ...range,
   groupBy: 'channel',
   rows: ['whatsapp', 'sms', 'email', 'messenger'].map((group, i) => ({
     group,
@@ -133,6 +133,7 @@ const chat: ChatStatsResponse = {
   })),
   totals: [{ websiteTransactions: 5000, websiteTurnover: 200_000, websiteAverageOrderValue: 40, currency: 'EUR' }],
   invalidLandings: 0,
+  expiredLandings: 0,
 };
 
 const topActions: StatsEnvelope<TopActionRow> = {

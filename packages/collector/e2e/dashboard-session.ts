@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { LinkResponse, OrderDetail } from '@lasttouch/shared';
+import type { DailyStatsRow, LinkResponse, OrderDetail, StatsEnvelope } from '@lasttouch/shared';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import demoSite from '../scripts/demo-site.json' with { type: 'json' };
-import { eventually } from './harness/api.js';
+import { call, eventually } from './harness/api.js';
 import { orderDetail, widgetReaches } from './harness/stats.js';
 import type { Shop, Suite } from './harness/suite.js';
 
@@ -38,7 +38,7 @@ export async function openDemo(suite: Suite, context: BrowserContext, shop: Shop
 }
 
 /** Places an order with the demo's checkout form; returns its id. */
-async function placeOrder(page: Page): Promise<string> {
+export async function placeOrder(page: Page): Promise<string> {
   await page.click('#checkout-form button[type=submit]');
   const text = await page.locator('#checkout-result').textContent();
   const orderId = /Order (\S+) placed/.exec(text ?? '')?.[1];
@@ -47,17 +47,16 @@ async function placeOrder(page: Page): Promise<string> {
 }
 
 export interface DemoVisit {
-  /** Placed with the demo's form, which sits inside the hero block: credited to that block click. */
+  /** Placed after the pop-up click: credited to it. */
   widgetOrder: OrderDetail;
-  /** Placed after the tagged-link landing: credited to the landing; the widget clicks before it lost. */
+  /** Placed after the tagged-link landing: credited to the landing; the pop-up click before it lost. */
   linkOrder: OrderDetail;
 }
 
 /**
- * A visitor of the demo shop: sees the widgets, clicks the pop-up, orders with the demo's form;
- * then opens a tagged link an agent sent (the demo's link form) and orders again, this time the
- * way a store's own checkout page reports it (`lasttouch('checkout', …)`, outside any widget).
- * Waits until the collector counts it all.
+ * A visitor of the demo shop: sees the widgets, clicks the pop-up, orders with the demo's
+ * checkout form (outside every widget); then opens a tagged link an agent sent (the demo's link
+ * form) and orders again with the same form. Waits until the collector counts it all.
  */
 export async function visitDemo(suite: Suite, shop: Shop): Promise<DemoVisit> {
   const context = await suite.newVisitor();
@@ -77,11 +76,8 @@ export async function visitDemo(suite: Suite, shop: Shop): Promise<DemoVisit> {
   await page.goto(tagged.url);
   await page.waitForFunction(() => !location.search.includes('lt_c='));
   await ready(page);
-  await page.evaluate(() => {
-    window.lasttouch('checkout', { orderId: 'demo-chat-order', value: 64, currency: 'EUR' });
-    window.lasttouch('flush');
-  });
-  const linkOrder = await orderDetail(suite.api, shop, 'demo-chat-order', (o) => o.credited?.action === 'link_landing');
+  const second = await placeOrder(page);
+  const linkOrder = await orderDetail(suite.api, shop, second, (o) => o.credited?.action === 'link_landing');
   // The order is credited; wait until the stats read it too.
   await eventually(
     () => suite.api.get<{ rows: { transactionsAfterContact: number }[] }>('/v1/stats/chat', shop.readKey),
@@ -122,7 +118,7 @@ export async function openDashboard(
     } catch {}
   });
   page.on('console', (message) => {
-    // A route the collector does not serve yet is a 404 the page explains; Chromium logs it too.
+    // An error answer the page explains (a refused window, a wrong key): Chromium logs it too.
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
       problems.push(message.text());
     }
@@ -141,6 +137,18 @@ export async function openDashboard(
   return { page, context, answers, problems, document };
 }
 
+/** Waits until the page has loaded the range it shows now. */
+export const settled = (page: Page) =>
+  page.waitForFunction(() => document.querySelector('#overview')?.getAttribute('aria-busy') === 'false');
+
+/** Does `action` and waits until the page has loaded the range it asked for. */
+export async function reloading(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/stats/widgets');
+  await action();
+  await answered;
+  await settled(page);
+}
+
 /** Shows a custom range of dates and waits until its numbers are on the page. */
 export async function pickRange(page: Page, from: string, to: string): Promise<void> {
   await page.check('input[name=range][value=custom]');
@@ -157,6 +165,59 @@ export async function pickRange(page: Page, from: string, to: string): Promise<v
   await page.click('form.custom-range button[type=submit]');
   await loaded;
   await page.waitForFunction(() => document.querySelector('#overview')?.getAttribute('aria-busy') === 'false');
+}
+
+/**
+ * What a browser sends once it had to drop `n` events from its full queue (the SDK's `drop`
+ * event); waits until today's daily row counts them.
+ */
+export async function reportDrops(suite: Suite, shop: Shop, n: number): Promise<void> {
+  const now = Date.now();
+  const drop = { t: 'drop', n, id: `drop-${now}`, v: 'dropvisitor0000001', s: 'dropsession', ts: now, p: '/demo' };
+  await call(`${suite.collector.origin}/v1/events`, { body: { k: shop.writeKey, st: now, e: [drop] }, expect: 202 });
+  await eventually(
+    () => suite.api.get<StatsEnvelope<DailyStatsRow>>('/v1/stats/daily', shop.readKey),
+    (daily) => daily.rows.reduce((sum, r) => sum + r.droppedEvents, 0) >= n,
+  );
+}
+
+/** RFC 4180: quoted fields, doubled quotes, CRLF or LF line ends. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Clicks a table's CSV button and reads the file the browser saved. */
+export async function downloadCsv(page: Page, button: string): Promise<string[][]> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+  return parseCsv(await readFile(await download.path(), 'utf8'));
 }
 
 /** A table's body rows as `{column: data-value}` and `{column: text}`. */

@@ -67,6 +67,7 @@ console.log(`
 lasttouch collector (local)
   API          ${base}/v1/…
   demo shop    ${base}/demo/
+  dashboard    ${base}/dashboard  (paste the read key below)
   script tag   ${base}/lasttouch.js
   admin token  ${adminToken === 'dev-admin-token' ? 'dev-admin-token (set ADMIN_TOKEN to change)' : '(from ADMIN_TOKEN)'}
 

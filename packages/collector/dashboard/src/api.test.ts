@@ -66,6 +66,18 @@ describe('API client', () => {
     });
   });
 
+  it('joins the CSV pages the API sends, one header row', async () => {
+    const { api, client: c } = client({
+      'GET /v1/stats/widgets': (call) =>
+        call.query.cursor === undefined
+          ? { text: 'kind,id\r\npopup,a\r\n', headers: { 'X-Next-Cursor': 'p2' } }
+          : { text: 'kind,id\r\nblock,"b\r\nc"\r\n' },
+    });
+    const blob = await getCsv(c, '/v1/stats/widgets');
+    expect(await blob.text()).toBe('kind,id\r\npopup,a\r\nblock,"b\r\nc"\r\n');
+    expect(api.calls.map((call) => call.query)).toEqual([{ format: 'csv' }, { format: 'csv', cursor: 'p2' }]);
+  });
+
   it('sends settings as JSON', async () => {
     const { api, client: c } = client({ 'PUT /v1/settings': { body: fx.settings } });
     await putJson(c, '/v1/settings', { creditPolicy: 'first' });

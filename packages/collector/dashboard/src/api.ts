@@ -143,9 +143,23 @@ export async function getAllRows<E extends { rows: unknown[]; nextCursor?: strin
   return first;
 }
 
-/** The API's own CSV of a stats route (`format=csv`): the page never serializes rows itself. */
+/**
+ * The API's own CSV of a stats route (`format=csv`): the page never serializes rows itself. A
+ * long answer comes in pages, the next one named by `X-Next-Cursor`; each page repeats the
+ * header row, which the file keeps once.
+ */
 export async function getCsv(client: Client, path: string, query: Query = {}): Promise<Blob> {
-  return (await request(client, 'GET', path, { ...query, format: 'csv' }, { accept: 'text/csv' })).blob();
+  const csv = { ...query, format: 'csv' };
+  let res = await request(client, 'GET', path, csv, { accept: 'text/csv' });
+  const parts = [await res.text()];
+  let cursor = res.headers.get('X-Next-Cursor');
+  for (let page = 1; cursor && page < MAX_PAGES; page++) {
+    res = await request(client, 'GET', path, { ...csv, cursor }, { accept: 'text/csv' });
+    const text = await res.text();
+    parts.push(text.slice(text.indexOf('\n') + 1));
+    cursor = res.headers.get('X-Next-Cursor');
+  }
+  return new Blob(parts, { type: 'text/csv' });
 }
 
 /** A failure in words a merchant can act on. */

@@ -113,37 +113,44 @@ describe('totals and the daily chart', () => {
     expect(total('value')).toEqual(['€299.50', '$30.00']);
     expect(total('orderShare')).toEqual(['53%']);
     expect(total('turnoverShare')).toEqual(['50% of €600.00', '100% of $30.00']);
+    expect(total('dropped')).toEqual(['3']);
+    expect($('[data-total=dropped]').parentElement?.textContent).toMatch(/missing from these counts/);
   });
 
   it('charts every day of the range from GET /v1/stats/daily, with the days as a table', async () => {
     await mount();
     expect(plots).toHaveLength(1);
-    const [xs, instances, , orders, value] = plots[0]!.data;
-    expect(xs).toHaveLength(30);
+    const [xs, instances, , orders, dropped, value] = plots[0]!.data;
+    // The days the daily answer counted: its own `from` (Nov 16) to its `to`.
+    expect(xs).toHaveLength(7);
     expect(xs?.at(-1)).toBe(Date.parse('2026-11-22T00:00:00Z') / 1000);
     expect(instances?.slice(-3)).toEqual([30, 0, 10]);
     expect(orders?.slice(-3)).toEqual([1, 0, 3]);
+    expect(dropped?.slice(-3)).toEqual([3, 0, 0]);
     expect(value?.slice(-3)).toEqual([40, 0, 80]);
     expect(plots[0]!.options.series.map((s) => s.label)).toEqual([
       'Day',
       'Instances',
       'Clicks',
       'Orders',
+      'Dropped events',
       'Value (EUR)',
     ]);
     expect(cells('#daily-table')).toEqual([
-      ['Nov 20, 2026', '30', '4', '1', '2', '1', '€40.00'],
-      ['Nov 22, 2026', '10', '1', '0', '0', '2', '€80.00'],
-      ['Nov 22, 2026', '', '', '', '', '1', '$30.00'],
+      ['Nov 20, 2026', '30', '4', '1', '2', '1', '€40.00', '3'],
+      ['Nov 22, 2026', '10', '1', '0', '0', '2', '€80.00', '0'],
+      ['Nov 22, 2026', '', '', '', '', '1', '$30.00', ''],
     ]);
   });
 
-  it('says the collector needs updating when it has no daily route, and shows the rest', async () => {
+  it('charts no dropped line while browsers dropped nothing', async () => {
     const routes = fullApi();
-    delete routes['GET /v1/stats/daily'];
+    routes['GET /v1/stats/daily'] = {
+      body: { ...fx.daily, rows: fx.daily.rows.map((r) => ({ ...r, droppedEvents: 0 })) },
+    };
     await mount(routes);
-    expect($('#daily-missing').textContent).toMatch(/GET \/v1\/stats\/daily answered 404/);
-    expect(cells('#widgets-table')).toHaveLength(4);
+    expect(plots[0]!.options.series.map((s) => s.label)).not.toContain('Dropped events');
+    expect($('[data-total=dropped]').parentElement?.textContent).toMatch(/none: every event arrived/);
   });
 });
 
@@ -219,7 +226,10 @@ describe('campaigns, sequences, chats and top actions', () => {
       ['whatsapp', '3', '1', '33%', '€40.00', '€40.00', '1 h', '€13.33'],
       ['sms', '2', '0', '0.0%', '–', '–', '–', '–'],
     ]);
-    expect($('#chats .note').textContent).toMatch(/^2 visits came through a tagged link that was altered/);
+    expect($('#invalid-landings').textContent).toMatch(/^2 visits came through a tagged link that was altered/);
+    expect($('#expired-landings').textContent).toMatch(
+      /^1 visit came through a genuine tagged link older than 400 days/,
+    );
     expect(cells('#top-actions-table')).toEqual([
       ['Pop-up click', '–', '5'],
       ['Tagged link opened', 'whatsapp', '1'],
@@ -233,6 +243,42 @@ describe('campaigns, sequences, chats and top actions', () => {
     expect(api.calls.at(-1)?.query).toEqual({ groupBy: 'agent' });
     expect(cells('#chat-table')[0]?.at(-1)).toBe('€20.00');
   });
+
+  it('stores an agent’s hours, then counts turnover per hour anew', async () => {
+    const routes = fullApi();
+    routes['PUT /v1/agents/ana/hours'] = (call) => ({ body: { agent: 'ana', ...(call.body as object) } });
+    const { api } = await mount(routes);
+    expect(document.querySelector('#agent-hours-hours')).toBeNull();
+    await choose($<HTMLSelectElement>('#chats select'), 'agent');
+    await until(() => document.querySelector('#agent-hours-hours') !== null, 'the hours form');
+    expect($<HTMLInputElement>('#agent-hours-agent').value).toBe('ana');
+    // Today in the site's zone (Europe/Paris).
+    expect($<HTMLInputElement>('#agent-hours-date').value).toBe('2026-11-22');
+    const asked = api.calls.length;
+    await type($('#agent-hours-hours'), '7.5');
+    await submit($('form.agent-hours'));
+    expect(api.calls[asked]).toMatchObject({
+      method: 'PUT',
+      path: '/v1/agents/ana/hours',
+      body: { date: '2026-11-22', hours: 7.5 },
+    });
+    expect($('#agent-hours-saved').textContent).toBe('Saved: 7.5 h for ana on Nov 22, 2026.');
+    await until(() => api.calls.slice(asked).some((c) => c.query.groupBy === 'agent'), 'the agent rows again');
+  });
+
+  it('shows the API’s message beside the hours it refused', async () => {
+    const routes = fullApi();
+    routes['PUT /v1/agents/ana/hours'] = { status: 400, body: fx.invalidHours };
+    await mount(routes);
+    await choose($<HTMLSelectElement>('#chats select'), 'agent');
+    await until(() => document.querySelector('#agent-hours-hours') !== null, 'the hours form');
+    await type($('#agent-hours-hours'), '25');
+    await submit($('form.agent-hours'));
+    const input = $<HTMLInputElement>('#agent-hours-hours');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect($(`#${input.getAttribute('aria-describedby')}`).textContent).toBe('Too big: expected number to be <=24');
+    expect(document.querySelector('#agent-hours-saved')).toBeNull();
+  });
 });
 
 describe('lift', () => {
@@ -242,20 +288,22 @@ describe('lift', () => {
     expect(document.querySelector('a[href="#lift"]')).toBeNull();
   });
 
-  it('is hidden when the collector has no lift route', async () => {
+  it('compares exposed and held-out visitors, for the site and per campaign, once some are held out', async () => {
     const routes = fullApi();
-    delete routes['GET /v1/stats/lift'];
-    await mount(routes);
-    expect(document.querySelector('#lift')).toBeNull();
-  });
-
-  it('compares exposed and held-out visitors per campaign once some are held out', async () => {
-    const routes = fullApi();
-    routes['GET /v1/stats/lift'] = { body: fx.lift };
-    await mount(routes);
+    routes['GET /v1/stats/lift'] = (call) => ({
+      body: call.query.groupBy === 'site' ? fx.liftSite : call.query.groupBy === 'campaign' ? fx.lift : fx.liftNone,
+    });
+    const { api } = await mount(routes);
+    expect(document.querySelector('a[href="#lift"]')).not.toBeNull();
+    expect($('#lift-site').textContent).toMatch(/^Visitors shown widgets converted at 5.1% \(812 visitors\)/);
+    expect($('#lift-site').textContent).toMatch(/lift \+60% \(\+10% to \+120%\)\.$/);
     expect(cells('#lift-table')).toEqual([
       ['spring', '812', '5.1%', '€2.25', '90', '3.3%', '€1.33', '+51.5% (-42% to +310%), not significant'],
+      ['spring', '', '', '$0.04', '', '', '–', ''],
     ]);
+    await choose($<HTMLSelectElement>('#lift select'), 'widget');
+    await until(() => document.querySelector('#lift-table .empty') !== null, 'the widget answer');
+    expect(api.calls.at(-1)?.query).toEqual({ groupBy: 'widget' });
   });
 });
 

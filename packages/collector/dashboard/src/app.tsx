@@ -24,7 +24,7 @@ import { day } from './format.js';
 import { dataOf, useLoad } from './load.js';
 import { answeredRange, type DateRange, dateIn, type Preset, presetRange } from './range.js';
 import { totalsOf } from './rows.js';
-import { type SiteSettings, timezoneOf } from './settings-model.js';
+import type { SiteSettings } from './settings-model.js';
 
 /** Where the page keeps the read key: this browser only. */
 export const KEY_STORAGE = 'lasttouch.dashboard.readKey';
@@ -37,35 +37,30 @@ export interface Env {
   now: () => number;
 }
 
-/** Everything one range shows. Daily and lift are newer routes: their failure is theirs alone. */
+/** Everything one range shows. */
 export interface StatsData {
   widgets: StatsEnvelope<WidgetStatsRow>;
   campaigns: StatsEnvelope<GroupStatsRow>;
   sequences: StatsEnvelope<GroupStatsRow>;
   chat: ChatStatsResponse;
   topActions: StatsEnvelope<TopActionRow>;
-  /** The answer (`StatsEnvelope<DailyStatsRow>`), or why it failed. */
-  daily: unknown;
-  /** The answer (`LiftResponse`), or why it failed. */
-  lift: unknown;
+  daily: StatsEnvelope<DailyStatsRow>;
+  /** Lift of the whole site: no row while no visitor of the range was held out. */
+  lift: LiftResponse;
 }
 
 export async function loadStats(client: Client, query: Query): Promise<StatsData> {
-  const settle = <T,>(p: Promise<T>) => p.catch((err: unknown) => err);
-  const daily = settle(getAllRows<StatsEnvelope<DailyStatsRow>>(client, '/v1/stats/daily', query));
-  const lift = settle(getAllRows<LiftResponse>(client, '/v1/stats/lift', { ...query, groupBy: 'campaign' }));
-  const [widgets, campaigns, sequences, chat, topActions] = await Promise.all([
+  const [widgets, campaigns, sequences, chat, topActions, daily, lift] = await Promise.all([
     getAllRows<StatsEnvelope<WidgetStatsRow>>(client, '/v1/stats/widgets', query),
     getAllRows<StatsEnvelope<GroupStatsRow>>(client, '/v1/stats/campaigns', query),
     getAllRows<StatsEnvelope<GroupStatsRow>>(client, '/v1/stats/sequences', query),
     getAllRows<ChatStatsResponse>(client, '/v1/stats/chat', { ...query, groupBy: 'channel' }),
     getAllRows<StatsEnvelope<TopActionRow>>(client, '/v1/stats/top-actions', query),
+    getAllRows<StatsEnvelope<DailyStatsRow>>(client, '/v1/stats/daily', query),
+    getAllRows<LiftResponse>(client, '/v1/stats/lift', { ...query, groupBy: 'site' }),
   ]);
-  return { widgets, campaigns, sequences, chat, topActions, daily: await daily, lift: await lift };
+  return { widgets, campaigns, sequences, chat, topActions, daily, lift };
 }
-
-const isLift = (value: unknown): value is LiftResponse =>
-  typeof value === 'object' && value !== null && Array.isArray((value as LiftResponse).rows);
 
 function readStoredKey(storage: Env['storage']): string | null {
   try {
@@ -157,7 +152,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   const [applied, setApplied] = useState<Exclude<Preset, 'custom'> | DateRange>('30d');
   const [verifiedOnly, setVerifiedOnly] = useState(false);
   const [version, setVersion] = useState(0);
-  const settingsZone = settings ? timezoneOf(settings) : null;
+  const settingsZone = settings?.timezone ?? null;
   // Before the settings arrive, the zone the last answer was counted in stands for the site's.
   const answeredZone = useRef<string | null>(null);
   const zone = settingsZone ?? answeredZone.current;
@@ -177,10 +172,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   );
   const stats = dataOf(statsLoad);
   /** The days the numbers shown were counted over, as the answer says. */
-  const shown = useMemo(
-    () => (stats ? answeredRange(stats.widgets, settingsZone ?? 'UTC') : null),
-    [stats, settingsZone],
-  );
+  const shown = useMemo(() => (stats ? answeredRange(stats.widgets) : null), [stats]);
   if (shown) answeredZone.current = shown.timeZone;
   const timeZone = settingsZone ?? shown?.timeZone ?? null;
   const refused = [settingsLoad, statsLoad].find(
@@ -193,7 +185,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
   const days = shown ?? range;
   const filename = (name: string) => `lasttouch-${name}${days ? `-${days.from}-to-${days.to}` : ''}.csv`;
   const totals = useMemo(
-    () => (stats ? totalsOf(stats.widgets.rows, stats.chat.rows, stats.chat.totals) : null),
+    () => (stats ? totalsOf(stats.widgets.rows, stats.chat.rows, stats.chat.totals, stats.daily.rows) : null),
     [stats],
   );
   const nothing =
@@ -202,7 +194,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
     stats.chat.rows.length === 0 &&
     stats.topActions.rows.length === 0 &&
     (totals?.siteOrders ?? 0) === 0;
-  const lift = stats && isLift(stats.lift) && stats.lift.rows.length > 0 ? stats.lift : null;
+  const lift = stats && stats.lift.rows.length > 0 ? stats.lift : null;
   const pending = statsLoad.status === 'loading' || (stats === null && statsLoad.status !== 'error');
   const zoneWords = timeZone ?? 'the site’s time zone';
 
@@ -257,13 +249,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
           {stats && totals && query && (
             <>
               <TotalsPanel totals={totals} />
-              <DailySection
-                daily={stats.daily}
-                range={days ?? { from: '', to: '' }}
-                client={client}
-                query={query}
-                filename={filename('daily')}
-              />
+              <DailySection daily={stats.daily} client={client} query={query} filename={filename('daily')} />
             </>
           )}
         </section>
@@ -296,6 +282,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
                 client={client}
                 query={query}
                 byChannel={stats.chat}
+                today={today}
                 filename={(g) => filename(`chat-by-${g}`)}
               />
             </section>
@@ -311,7 +298,7 @@ function Dashboard({ env, readKey, focusOnOpen, onForget, onRefused }: Dashboard
             {lift && (
               <section id="lift" aria-labelledby="lift-title">
                 <h2 id="lift-title">Lift against held-out visitors</h2>
-                <LiftPanel client={client} query={query} byCampaign={lift} filename={(g) => filename(`lift-by-${g}`)} />
+                <LiftPanel client={client} query={query} site={lift} filename={(g) => filename(`lift-by-${g}`)} />
               </section>
             )}
           </>

@@ -16,10 +16,9 @@ describe('site days', () => {
 
   it('reads the days an answer counted from its instants, in its zone', () => {
     const paris = { from: '2026-10-23T22:00:00.000Z', to: '2026-11-22T23:00:00.000Z', timezone: 'Europe/Paris' };
-    expect(answeredRange(paris, 'UTC')).toEqual({ timeZone: 'Europe/Paris', from: '2026-10-24', to: '2026-11-22' });
-    // A collector that echoes no zone counts UTC days.
-    const utc = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' };
-    expect(answeredRange(utc, 'UTC')).toEqual({ timeZone: 'UTC', from: '2026-10-24', to: '2026-11-22' });
+    expect(answeredRange(paris)).toEqual({ timeZone: 'Europe/Paris', from: '2026-10-24', to: '2026-11-22' });
+    const utc = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC' };
+    expect(answeredRange(utc)).toEqual({ timeZone: 'UTC', from: '2026-10-24', to: '2026-11-22' });
   });
 
   it('counts presets back from today, today included', () => {

@@ -61,16 +61,13 @@ export function dateIn(timeZone: string, ms: number): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
-/** The days a stats answer counted, read in its zone (or `fallbackZone` when it names none). */
+/** The days a stats answer counted, read in the zone it echoes. */
 export interface AnsweredRange extends DateRange {
   timeZone: string;
 }
 
-export function answeredRange(
-  answer: { from: string; to: string; timezone?: string },
-  fallbackZone: string,
-): AnsweredRange {
-  const timeZone = answer.timezone ?? fallbackZone;
+export function answeredRange(answer: { from: string; to: string; timezone: string }): AnsweredRange {
+  const timeZone = answer.timezone;
   // `to` is the local midnight after the last day: the last day holds the instant just before it.
   return { timeZone, from: dateIn(timeZone, Date.parse(answer.from)), to: dateIn(timeZone, Date.parse(answer.to) - 1) };
 }

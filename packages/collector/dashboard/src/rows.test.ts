@@ -49,7 +49,7 @@ describe('sorting groups', () => {
 
 describe('totals', () => {
   it('adds what widgets and chats earned and compares it with the whole site, per currency', () => {
-    const totals = totalsOf(fx.widgets.rows, fx.chat.rows, fx.chat.totals);
+    const totals = totalsOf(fx.widgets.rows, fx.chat.rows, fx.chat.totals, fx.daily.rows);
     expect(totals).toMatchObject({
       instances: 1240,
       clicks: 60,
@@ -58,6 +58,7 @@ describe('totals', () => {
       credited: 8,
       siteOrders: 15,
       orderShare: 8 / 15,
+      dropped: 3,
     });
     expect(totals.money).toEqual([
       { currency: 'EUR', widgets: 259.5, chats: 40, site: 600, share: 299.5 / 600 },
@@ -66,8 +67,14 @@ describe('totals', () => {
   });
 
   it('has no share when the site total is unknown or zero', () => {
-    expect(totalsOf(fx.widgets.rows, [], null)).toMatchObject({ siteOrders: null, orderShare: null });
-    expect(totalsOf([], [], [])).toMatchObject({ credited: 0, siteOrders: 0, orderShare: null, money: [] });
+    expect(totalsOf(fx.widgets.rows, [], null, [])).toMatchObject({ siteOrders: null, orderShare: null });
+    expect(totalsOf([], [], [], [])).toMatchObject({
+      credited: 0,
+      siteOrders: 0,
+      orderShare: null,
+      money: [],
+      dropped: 0,
+    });
   });
 });
 
@@ -79,6 +86,7 @@ describe('daily series', () => {
       instances: [0, 30, 0, 10],
       clicks: [0, 4, 0, 1],
       orders: [0, 1, 0, 3],
+      dropped: [0, 3, 0, 0],
       value: [0, 40, 0, 80],
       currency: 'EUR',
     });

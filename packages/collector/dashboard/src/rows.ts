@@ -140,16 +140,20 @@ export interface Totals {
   siteOrders: number | null;
   orderShare: number | null;
   money: CurrencyTotals[];
+  /** Events browsers dropped from a full queue in the range: missing from every count. */
+  dropped: number;
 }
 
 /**
  * The range's headline numbers. Widget and tagged-link credits never overlap (an order goes to
- * one interaction), so their sum is what lasttouch's interactions earned.
+ * one interaction), so their sum is what lasttouch's interactions earned. The site-wide daily
+ * rows say how many events browsers dropped.
  */
 export function totalsOf(
   widgets: readonly WidgetStatsRow[],
   chats: readonly ChatStatsRow[],
   site: readonly ChatTotalsRow[] | null,
+  daily: readonly DailyStatsRow[],
 ): Totals {
   const widgetOrders = sum(widgets, (r) => r.orders);
   const chatOrders = sum(chats, (r) => r.transactionsAfterContact);
@@ -181,6 +185,7 @@ export function totalsOf(
     siteOrders,
     orderShare: siteOrders === null ? null : divide(widgetOrders + chatOrders, siteOrders),
     money: [...money.values()].sort((a, b) => (b.site ?? b.widgets + b.chats) - (a.site ?? a.widgets + a.chats)),
+    dropped: sum(daily, (r) => r.droppedEvents),
   };
 }
 
@@ -190,6 +195,8 @@ export interface DailySeries {
   instances: number[];
   clicks: number[];
   orders: number[];
+  /** Events browsers dropped (site-wide). */
+  dropped: number[];
   /** Value in `currency`, the currency with the most value in the range (null when none). */
   value: number[];
   currency: string | null;
@@ -208,6 +215,7 @@ export function dailySeries(rows: readonly DailyStatsRow[], dates: readonly stri
     instances: zeros(),
     clicks: zeros(),
     orders: zeros(),
+    dropped: zeros(),
     value: zeros(),
     currency,
   };
@@ -217,6 +225,7 @@ export function dailySeries(rows: readonly DailyStatsRow[], dates: readonly stri
     series.instances[i]! += row.instances;
     series.clicks[i]! += row.clicks;
     series.orders[i]! += row.orders;
+    series.dropped[i]! += row.droppedEvents;
     if (row.currency === currency) series.value[i]! += row.value;
   }
   return series;

@@ -62,14 +62,6 @@ describe('settings form', () => {
     ]);
   });
 
-  it('does not send a time zone to a collector that has none unless the merchant edited it', () => {
-    const { timezone: _, ...older } = fx.settings;
-    const form = toForm(older);
-    expect(form.timezone).toBe('UTC');
-    form.creditPolicy = 'first';
-    expect(changedFields(older, form)).toEqual({ creditPolicy: 'first' });
-  });
-
   it('keeps a reserved name as the merchant typed it', () => {
     const form = toForm(fx.settings);
     form.campaigns.push({ name: '__proto__', amount: '1', unit: 'days' });

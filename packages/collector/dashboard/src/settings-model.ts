@@ -1,18 +1,11 @@
-import type { CreditPolicy, Settings, WidgetKind } from '@lasttouch/shared';
+import type { CreditPolicy, Settings, SettingsUpdate, WidgetKind } from '@lasttouch/shared';
 import type { FieldIssue } from './api.js';
 
-/**
- * The settings as `GET /v1/settings` answers them. `timezone` is the contract's (section 5);
- * a collector that predates it answers without one, which means UTC.
- */
-export type SiteSettings = Settings & { timezone?: string; acceptsAnyOrigin?: boolean };
+/** The settings as `GET /v1/settings` answers them: `acceptsAnyOrigin` while no origin is set. */
+export type SiteSettings = Settings & { acceptsAnyOrigin?: boolean };
 
 /** What `PUT /v1/settings` takes: each given top-level field replaces the stored one. */
-export type SettingsChange = Partial<Pick<SiteSettings, 'allowedOrigins' | 'attributionWindows' | 'creditPolicy'>> & {
-  timezone?: string;
-};
-
-export const timezoneOf = (settings: Pick<SiteSettings, 'timezone'> | null): string => settings?.timezone ?? 'UTC';
+export type SettingsChange = SettingsUpdate;
 
 export const UNITS = { days: 86_400, hours: 3600, minutes: 60, seconds: 1 } as const;
 export type Unit = keyof typeof UNITS;
@@ -81,7 +74,7 @@ export function toForm(settings: SiteSettings): SettingsForm {
     channels: named(windows.channels),
     campaigns: named(windows.campaigns),
     creditPolicy: settings.creditPolicy,
-    timezone: timezoneOf(settings),
+    timezone: settings.timezone,
   };
 }
 
@@ -128,8 +121,8 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Only the top-level fields the merchant changed: a collector that does not know a field (an
- * older one without `timezone`) is not sent it unless it was edited.
+ * Only the top-level fields the merchant changed: each one sent replaces the stored one, so a
+ * field left alone here is not written back over a change made meanwhile elsewhere.
  */
 export function changedFields(saved: SiteSettings, form: SettingsForm): SettingsChange {
   const next = fromForm(form);
@@ -137,7 +130,7 @@ export function changedFields(saved: SiteSettings, form: SettingsForm): Settings
     allowedOrigins: saved.allowedOrigins,
     attributionWindows: saved.attributionWindows,
     creditPolicy: saved.creditPolicy,
-    timezone: timezoneOf(saved),
+    timezone: saved.timezone,
   };
   const change: Record<string, unknown> = {};
   for (const key of Object.keys(next) as (keyof SettingsChange)[]) {

@@ -90,8 +90,7 @@ export const sequences = {
 } satisfies StatsEnvelope<GroupStatsRow>;
 
 export const chat = {
-  from: envelope.from,
-  to: envelope.to,
+  ...envelope,
   groupBy: 'channel',
   rows: [
     {
@@ -122,6 +121,7 @@ export const chat = {
     { websiteTransactions: 1, websiteTurnover: 30, websiteAverageOrderValue: 30, currency: 'USD' },
   ],
   invalidLandings: 2,
+  expiredLandings: 1,
 } satisfies ChatStatsResponse;
 
 export const chatByAgent = {
@@ -152,9 +152,30 @@ export const daily = {
       orders: 1,
       value: 40,
       currency: 'EUR',
+      droppedEvents: 3,
     },
-    { date: '2026-11-22', instances: 10, clicks: 1, hovers: 0, dismisses: 0, orders: 2, value: 80, currency: 'EUR' },
-    { date: '2026-11-22', instances: 0, clicks: 0, hovers: 0, dismisses: 0, orders: 1, value: 30, currency: 'USD' },
+    {
+      date: '2026-11-22',
+      instances: 10,
+      clicks: 1,
+      hovers: 0,
+      dismisses: 0,
+      orders: 2,
+      value: 80,
+      currency: 'EUR',
+      droppedEvents: 0,
+    },
+    {
+      date: '2026-11-22',
+      instances: 0,
+      clicks: 0,
+      hovers: 0,
+      dismisses: 0,
+      orders: 1,
+      value: 30,
+      currency: 'USD',
+      droppedEvents: 0,
+    },
   ],
 } satisfies StatsEnvelope<DailyStatsRow>;
 
@@ -181,7 +202,23 @@ export const lift = {
       high: 3.1,
       significant: false,
     },
+    {
+      group: 'spring',
+      currency: 'USD',
+      exposed: { visitors: 0, converters: 0, orders: 1, value: 30, conversionRate: null, revenuePerVisitor: 0.04 },
+      holdout: { visitors: 0, converters: 0, orders: 0, value: 0, conversionRate: null, revenuePerVisitor: null },
+      lift: null,
+      low: null,
+      high: null,
+      significant: false,
+    },
   ],
+} satisfies LiftResponse;
+
+export const liftSite = {
+  ...envelope,
+  groupBy: 'site',
+  rows: [{ ...lift.rows[0]!, group: 'site', lift: 0.6, low: 0.1, high: 1.2, significant: true }],
 } satisfies LiftResponse;
 
 export const settings: SiteSettings = {
@@ -235,6 +272,10 @@ export const invalidWindow = {
   },
 } satisfies ErrorBody;
 
-export const notFound = {
-  error: { code: 'not_found', message: 'No route for GET /v1/stats/daily' },
+export const invalidHours = {
+  error: {
+    code: 'invalid_request',
+    message: 'hours: Too big: expected number to be <=24',
+    details: [{ path: 'hours', message: 'Too big: expected number to be <=24' }],
+  },
 } satisfies ErrorBody;

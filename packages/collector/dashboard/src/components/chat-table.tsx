@@ -1,10 +1,11 @@
 import type { ChatGroupBy, ChatStatsResponse, ChatStatsRow } from '@lasttouch/shared';
 import { useMemo, useState } from 'preact/hooks';
-import { type Client, getJson, type Query } from '../api.js';
+import { type Client, getAllRows, type Query } from '../api.js';
 import { CHAT_GROUP_LABELS } from '../describe.js';
 import { count, duration, money, percent } from '../format.js';
 import { dataOf, useLoad } from '../load.js';
 import { chatKey, groupRows } from '../rows.js';
+import { AgentHoursForm } from './agent-hours.js';
 import { CsvButton } from './csv-button.js';
 import { type Column, DataTable } from './data-table.js';
 import { ErrorNotice } from './notice.js';
@@ -82,7 +83,7 @@ export function chatColumns(groupBy: ChatGroupBy): Column<ChatLine>[] {
     columns.push({
       key: 'turnoverPerHour',
       label: 'Turnover / hour',
-      help: 'Turnover per production hour of the agent',
+      help: 'Turnover per production hour of the agent (– until hours are entered below)',
       numeric: true,
       text: (l) => money(l.row.turnoverPerHour ?? null, l.row.currency),
       value: (l) => l.row.turnoverPerHour ?? null,
@@ -96,18 +97,49 @@ interface Props {
   query: Query;
   /** The range's `groupBy=channel` answer, already loaded for the totals. */
   byChannel: ChatStatsResponse;
+  /** Today in the site's time zone (null until known): the default day of agents' hours. */
+  today: string | null;
   filename: (groupBy: ChatGroupBy) => string;
 }
 
-/** What chats earned, by channel, agent or conversation. */
-export function ChatSection({ client, query, byChannel, filename }: Props) {
+const visits = (n: number) => `${count(n)} visit${n === 1 ? '' : 's'}`;
+
+/** Landings through tagged links that earned nothing, and why. */
+function LandingNotes({ answer }: { answer: ChatStatsResponse }) {
+  return (
+    <>
+      {answer.invalidLandings > 0 && (
+        <p class="note" id="invalid-landings">
+          {visits(answer.invalidLandings)} came through a tagged link that was altered, forged, of another site or no
+          longer known; they earned nothing.
+        </p>
+      )}
+      {answer.expiredLandings > 0 && (
+        <p class="note" id="expired-landings">
+          {visits(answer.expiredLandings)} came through a genuine tagged link older than 400 days: expired, they earned
+          nothing.
+        </p>
+      )}
+    </>
+  );
+}
+
+/** What chats earned, by channel, agent or conversation; agents' hours entered beside them. */
+export function ChatSection({ client, query, byChannel, today, filename }: Props) {
   const [groupBy, setGroupBy] = useState<ChatGroupBy>('channel');
-  const [other] = useLoad<ChatStatsResponse | null>(
-    () => (groupBy === 'channel' ? Promise.resolve(null) : getJson(client, '/v1/stats/chat', { ...query, groupBy })),
+  const [other, reloadOther] = useLoad<ChatStatsResponse | null>(
+    () =>
+      groupBy === 'channel'
+        ? Promise.resolve(null)
+        : getAllRows<ChatStatsResponse>(client, '/v1/stats/chat', { ...query, groupBy }),
     [groupBy, client, JSON.stringify(query)],
   );
   const answer = groupBy === 'channel' ? byChannel : dataOf(other);
   const columns = useMemo(() => chatColumns(groupBy), [groupBy]);
+  const agents = useMemo(
+    () => (answer?.groupBy === 'agent' ? [...new Set(answer.rows.map((r) => r.group).filter((g) => g !== ''))] : []),
+    [answer],
+  );
   const groups = useMemo(
     () =>
       groupRows(answer?.rows ?? [], chatKey).map((g) => ({
@@ -153,11 +185,10 @@ export function ChatSection({ client, query, byChannel, filename }: Props) {
           </div>
         }
       />
-      {answer && answer.invalidLandings > 0 && (
-        <p class="note">
-          {count(answer.invalidLandings)} visit{answer.invalidLandings === 1 ? '' : 's'} came through a tagged link that
-          was altered, forged, expired or of another site; they earned nothing.
-        </p>
+      {answer && <LandingNotes answer={answer} />}
+      {/* Once the agents are known: the first one is the form's suggestion. */}
+      {groupBy === 'agent' && answer?.groupBy === 'agent' && today && (
+        <AgentHoursForm client={client} agents={agents} today={today} onSaved={reloadOther} />
       )}
     </>
   );

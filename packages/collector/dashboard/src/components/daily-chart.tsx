@@ -20,6 +20,11 @@ const fitted: uPlot.Axis.Size = (u, values, axisIdx, cycleNum) => {
   );
 };
 
+/** Tick steps of the day axis, in seconds: 1, 2, 7, 14, 28, 56 days… */
+const DAY_STEPS = [1, 2, 7, 14, 28, 56, 112, 224].map((days) => days * 86_400);
+
+const hasDropped = (series: DailySeries) => series.dropped.some((n) => n > 0);
+
 function options(series: DailySeries, width: number): uPlot.Options {
   const counts = (label: string, stroke: string, fill?: string): uPlot.Series => ({
     label,
@@ -37,7 +42,8 @@ function options(series: DailySeries, width: number): uPlot.Options {
     legend: { live: true },
     scales: { x: { time: true }, count: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
     axes: [
-      { space: 70, values: (_u, splits) => splits.map((s) => shortDay(dateOf(s))) },
+      // Ticks on whole days only: a short range would otherwise repeat its dates at every few hours.
+      { space: 70, incrs: DAY_STEPS, values: (_u, splits) => splits.map((s) => shortDay(dateOf(s))) },
       { scale: 'count', size: fitted, values: (_u, splits) => splits.map((s) => compact(s)) },
       ...(series.currency
         ? [
@@ -56,6 +62,7 @@ function options(series: DailySeries, width: number): uPlot.Options {
       counts('Instances', '#6b7280', 'rgba(107,114,128,0.08)'),
       counts('Clicks', '#1d4ed8'),
       counts('Orders', '#b45309'),
+      ...(hasDropped(series) ? [{ ...counts('Dropped events', '#b91c1c'), dash: [2, 3] }] : []),
       ...(series.currency
         ? [
             {
@@ -74,6 +81,7 @@ function options(series: DailySeries, width: number): uPlot.Options {
 
 function data(series: DailySeries): uPlot.AlignedData {
   const rows: (number[] | null)[] = [series.dates.map(xOf), series.instances, series.clicks, series.orders];
+  if (hasDropped(series)) rows.push(series.dropped);
   if (series.currency) rows.push(series.value);
   return rows as uPlot.AlignedData;
 }

@@ -1,22 +1,27 @@
 import type { DailyStatsRow, StatsEnvelope } from '@lasttouch/shared';
 import { useMemo } from 'preact/hooks';
-import { ApiFailure, type Client, type Query } from '../api.js';
+import type { Client, Query } from '../api.js';
 import { count, day, money } from '../format.js';
-import { type DateRange, datesOf } from '../range.js';
+import { answeredRange, datesOf } from '../range.js';
 import { dailySeries, groupRows } from '../rows.js';
 import { CsvButton } from './csv-button.js';
 import { DailyChart } from './daily-chart.js';
 import { type Column, DataTable } from './data-table.js';
-import { ErrorNotice } from './notice.js';
 
 interface DayLine {
   row: DailyStatsRow;
   first: boolean;
 }
 
-const counted = (key: 'instances' | 'clicks' | 'hovers' | 'dismisses', label: string): Column<DayLine> => ({
+/** A count that does not depend on currency: on a day's first row only. */
+const counted = (
+  key: 'instances' | 'clicks' | 'hovers' | 'dismisses' | 'droppedEvents',
+  label: string,
+  help?: string,
+): Column<DayLine> => ({
   key,
   label,
+  ...(help ? { help } : {}),
   numeric: true,
   summed: true,
   text: (l) => (l.first ? count(l.row[key]) : ''),
@@ -44,47 +49,39 @@ export const DAILY_COLUMNS: Column<DayLine>[] = [
     text: (l) => money(l.row.value, l.row.currency),
     value: (l) => l.row.value,
   },
+  counted(
+    'droppedEvents',
+    'Dropped events',
+    'Events browsers had to drop from a full queue (offline for long, or a burst): missing from the counts',
+  ),
 ];
 
 interface Props {
-  /** The answer of `GET /v1/stats/daily` (a `StatsEnvelope<DailyStatsRow>`), or why it failed. */
-  daily: unknown;
-  range: DateRange;
+  daily: StatsEnvelope<DailyStatsRow>;
   client: Client;
   query: Query;
   filename: string;
 }
 
 /** The daily chart and, for keyboards and screen readers, its numbers as a table. */
-export function DailySection({ daily, range, client, query, filename }: Props) {
-  const answer = daily && typeof daily === 'object' && 'rows' in daily ? (daily as StatsEnvelope<DailyStatsRow>) : null;
-  const series = useMemo(() => (answer ? dailySeries(answer.rows, datesOf(range)) : null), [answer, range]);
+export function DailySection({ daily, client, query, filename }: Props) {
+  // Every day the answer counted, those without a row included.
+  const series = useMemo(() => dailySeries(daily.rows, datesOf(answeredRange(daily))), [daily]);
   const groups = useMemo(
     () =>
-      groupRows(answer?.rows ?? [], (r) => r.date).map((g) => ({
+      groupRows(daily.rows, (r) => r.date).map((g) => ({
         key: g.key,
         rows: g.rows.map((row, i) => ({ row, first: i === 0 })),
       })),
-    [answer],
+    [daily],
   );
-  if (!answer) {
-    if (daily instanceof ApiFailure && daily.kind === 'not_found') {
-      return (
-        <p class="note" id="daily-missing">
-          This collector does not serve daily numbers yet (<code>GET /v1/stats/daily</code> answered 404): update it to
-          see the chart.
-        </p>
-      );
-    }
-    return <ErrorNotice error={daily} />;
-  }
   return (
     <figure class="daily" id="daily">
       <figcaption>
-        Per day, {answer.timezone ? `days in ${answer.timezone}` : 'in the site’s days'}
-        {series?.currency ? `; value in ${series.currency}` : ''}
+        Per day, days in {daily.timezone}
+        {series.currency ? `; value in ${series.currency}` : ''}
       </figcaption>
-      {series && <DailyChart series={series} />}
+      <DailyChart series={series} />
       <details>
         <summary>The days as a table</summary>
         <DataTable

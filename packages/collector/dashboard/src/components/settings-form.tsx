@@ -15,22 +15,8 @@ import {
   type Unit,
   type WindowInput,
 } from '../settings-model.js';
+import { described, type Errors, FieldError } from './field-error.js';
 import { ErrorNotice } from './notice.js';
-
-type Errors = Record<string, string>;
-
-/** An input's error, beside it, tied to it with `aria-describedby`. */
-function FieldError({ id, errors }: { id: string; errors: Errors }) {
-  const message = errors[id];
-  return message ? (
-    <p class="field-error" id={`${id}-error`}>
-      {message}
-    </p>
-  ) : null;
-}
-
-const described = (id: string, errors: Errors) =>
-  errors[id] ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-error` } : {};
 
 interface WindowFieldProps {
   id: string;

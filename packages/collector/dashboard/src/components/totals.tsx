@@ -51,6 +51,13 @@ export function TotalsPanel({ totals }: { totals: Totals }) {
           ))
         )}
       </div>
+      <div class={totals.dropped > 0 ? 'warn' : undefined}>
+        <dt>Events dropped by browsers</dt>
+        <dd data-total="dropped">{count(totals.dropped)}</dd>
+        <dd class="detail">
+          {totals.dropped > 0 ? 'from full queues: missing from these counts' : 'none: every event arrived'}
+        </dd>
+      </div>
     </dl>
   );
 }
