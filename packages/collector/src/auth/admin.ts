@@ -7,7 +7,7 @@ import { addressKey, enforceRateLimit } from '../http/rate-limit.js';
 import { bearerToken } from './bearer.js';
 
 /** The shortest `ADMIN_TOKEN` admin routes accept: 32 characters leave guessing hopeless. */
-export const ADMIN_TOKEN_MIN_LENGTH = 32;
+const ADMIN_TOKEN_MIN_LENGTH = 32;
 /** Period of `ADMIN_LIMITER` in wrangler.jsonc, seconds. */
 const ADMIN_LIMIT_PERIOD_SECONDS = 60;
 

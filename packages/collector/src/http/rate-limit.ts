@@ -80,7 +80,7 @@ export async function addressKey(request: Request): Promise<string | undefined> 
 }
 
 /** Period of `AUTH_FAILURE_LIMITER` in wrangler.jsonc, seconds. */
-export const AUTH_FAILURE_PERIOD_SECONDS = 60;
+const AUTH_FAILURE_PERIOD_SECONDS = 60;
 /** Addresses this isolate refuses before any lookup, until the time (ms) each maps to. */
 const blocked = new Map<string, number>();
 /** Bounds the map: past it, the oldest entries go (the shared limiter still counts them). */

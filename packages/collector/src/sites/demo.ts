@@ -1,7 +1,7 @@
 import { unavailable } from '../http/errors.js';
 
 /** The site `pnpm dev` seeds (scripts/demo-site.json): its keys are public, in the repository. */
-export const DEMO_SITE_ID = 'demo';
+const DEMO_SITE_ID = 'demo';
 
 const SEEDED = 'select 1 as seeded from sites where id = ?1';
 

@@ -10,7 +10,7 @@ import type { Site } from './site.js';
 export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };
 
 /** Resolves a key, turning a storage failure into the contract's 503 (reads included). */
-export async function lookUpKey(directory: D1Database, key: string, now: number): Promise<ResolvedKey | undefined> {
+async function lookUpKey(directory: D1Database, key: string, now: number): Promise<ResolvedKey | undefined> {
   try {
     return await resolveKey(directory, key, now);
   } catch (err) {
@@ -22,7 +22,7 @@ export async function lookUpKey(directory: D1Database, key: string, now: number)
 const unauthorized = () => new ApiError(401, 'unauthorized', 'Missing or unknown API key');
 
 /** Checks that a resolved key is one of the accepted kinds; throws the contract's 401/403. */
-export function assertKeyKind<T extends { kind: KeyKind }>(
+function assertKeyKind<T extends { kind: KeyKind }>(
   found: T | undefined,
   kinds: readonly KeyKind[],
 ): asserts found is T {
