@@ -1,4 +1,5 @@
-import type { ChatGroupBy, ChatStatsRow, ChatTotalsRow } from '@lasttouch/shared';
+import { CHAT_GROUPS, type ChatGroupBy, type ChatStatsRow, type ChatTotalsRow } from '@lasttouch/shared';
+import { perColumn } from '../db/sql.js';
 import type { StatsRange } from '../time/stats-range.js';
 import { money, perCurrency, ratio } from './currency-rows.js';
 import { entryOf } from './fold.js';
@@ -11,6 +12,20 @@ interface Credit {
   valueMinor: number;
   msToOrder: number;
 }
+
+// One statement per allowed `groupBy`, each the name of a column of both tables.
+const CONTACTS = perColumn(
+  CHAT_GROUPS,
+  (column) => `select ${column} as "group", count(distinct conversation) as contacts from links
+    where site_id = ?1 and issued_at >= ?2 and issued_at < ?3 group by ${column}`,
+);
+const CREDITS = perColumn(
+  CHAT_GROUPS,
+  (column) => `select ${column} as "group", currency, sum(orders) as orders, sum(value_minor) as valueMinor,
+      sum(ms_to_order) as msToOrder
+    from credit_slots where site_id = ?1 and slot >= ?2 and slot < ?3 and verified >= ?4 and action = 'link_landing'
+    group by ${column}, currency having sum(orders) != 0`,
+);
 
 const TOTALS = `select currency, sum(orders) as orders, sum(value_minor) as valueMinor from order_slots
   where site_id = ?1 and slot >= ?2 and slot < ?3 and verified >= ?4 group by currency having sum(orders) > 0
@@ -38,16 +53,9 @@ export async function chatStats(
 ): Promise<{ rows: ChatStatsRow[]; totals: ChatTotalsRow[]; invalidLandings: number; expiredLandings: number }> {
   const { first, end } = slotBounds(range);
   const verified = verifiedOnly ? 1 : 0;
-  // `groupBy` is one of CHAT_GROUPS, each the name of a column of both tables.
-  const contacts = `select ${groupBy} as "group", count(distinct conversation) as contacts from links
-    where site_id = ?1 and issued_at >= ?2 and issued_at < ?3 group by ${groupBy}`;
-  const credits = `select ${groupBy} as "group", currency, sum(orders) as orders, sum(value_minor) as valueMinor,
-      sum(ms_to_order) as msToOrder
-    from credit_slots where site_id = ?1 and slot >= ?2 and slot < ?3 and verified >= ?4 and action = 'link_landing'
-    group by ${groupBy}, currency having sum(orders) != 0`;
   const statements = [
-    db.prepare(contacts).bind(siteId, range.from, range.to),
-    db.prepare(credits).bind(siteId, first, end, verified),
+    db.prepare(CONTACTS[groupBy]).bind(siteId, range.from, range.to),
+    db.prepare(CREDITS[groupBy]).bind(siteId, first, end, verified),
     db.prepare(TOTALS).bind(siteId, first, end, verified),
     db.prepare(LANDINGS).bind(siteId, first, end),
     ...(groupBy === 'agent' ? [db.prepare(HOURS).bind(siteId, JSON.stringify(range.days.map((d) => d.date)))] : []),
