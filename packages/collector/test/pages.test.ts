@@ -155,6 +155,20 @@ describe('GET /demo', () => {
     console.log('[robustness] pages: /demo and its files answer 404 where the demo site is not seeded');
   });
 
+  it('is served to a request from this machine (wrangler dev), seeded or not', async () => {
+    await unseedDemo();
+    try {
+      for (const address of ['127.0.0.1', '::1']) {
+        const res = await call('/demo/', { headers: { 'CF-Connecting-IP': address } });
+        expect(res.status, address).toBe(200);
+        expect(await res.text()).toContain('data-api="https://collector.test"');
+      }
+      expect((await call('/demo/', { headers: { 'CF-Connecting-IP': '203.0.113.5' } })).status).toBe(404);
+    } finally {
+      await seedDemo();
+    }
+  });
+
   it('serves the SDK with a short cache and the versioned copy immutable', async () => {
     const latest = await env.ASSETS.fetch('https://collector.test/lasttouch.js');
     expect(latest.status, 'public/lasttouch.js is copied from the SDK build: run `pnpm build` first').toBe(200);

@@ -64,6 +64,15 @@ export function clientNetwork(address: string): string | undefined {
 }
 
 /**
+ * Whether a request comes from this machine: `wrangler dev` reports loopback as the connecting
+ * address; Cloudflare's edge never does for a request from the internet.
+ */
+export function fromLoopback(request: Request): boolean {
+  const address = request.headers.get('CF-Connecting-IP')?.trim();
+  return address !== undefined && address !== '' && clientNetwork(address) === undefined;
+}
+
+/**
  * What a request is rate-limited as, whatever it sends: the address Cloudflare's edge saw it
  * connect from (`CF-Connecting-IP`, which the edge sets and a client cannot choose), hashed so
  * that no address reaches a limiter key, a log line or the database.

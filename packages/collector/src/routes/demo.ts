@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { randomToken } from '../crypto/base64url.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../http/errors.js';
-import { addressKey, enforceRateLimit } from '../http/rate-limit.js';
+import { addressKey, enforceRateLimit, fromLoopback } from '../http/rate-limit.js';
 import { htmlSecurityHeaders } from '../http/security-headers.js';
 import { demoSiteSeeded } from '../sites/demo.js';
 
@@ -22,16 +22,19 @@ const demoCsp = (nonce: string): string =>
 
 /**
  * The demo is local development's: its page carries the demo site's keys, which are public (in
- * the repository) and work only where `pnpm dev` seeded that site. Elsewhere `/demo` and its
- * files are a 404, as if they did not exist. The lookup is limited per address first, like every
- * request that reads D1 without a key.
+ * the repository) and work only where `pnpm dev` seeded that site. It is served there, and to a
+ * request from this machine (`wrangler dev`, as the e2e suite runs it with its own sites);
+ * elsewhere `/demo` and its files are a 404, as if they did not exist. The lookup is limited per
+ * address first, like every request that reads D1 without a key.
  */
-const onlyWhereSeeded = () =>
-  createMiddleware<AppEnv>(async function onlyWhereSeeded(c, next) {
-    const address = await addressKey(c.req.raw);
-    if (address !== undefined) await enforceRateLimit(c.env.API_ADDRESS_LIMITER, address, 'address');
-    if (!(await demoSiteSeeded(c.env.DB))) {
-      throw new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
+const onlyInLocalDevelopment = () =>
+  createMiddleware<AppEnv>(async function onlyInLocalDevelopment(c, next) {
+    if (!fromLoopback(c.req.raw)) {
+      const address = await addressKey(c.req.raw);
+      if (address !== undefined) await enforceRateLimit(c.env.API_ADDRESS_LIMITER, address, 'address');
+      if (!(await demoSiteSeeded(c.env.DB))) {
+        throw new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
+      }
     }
     await next();
   });
@@ -43,7 +46,7 @@ const onlyWhereSeeded = () =>
  * (`/demo/demo.js`, …) are served as they are.
  */
 export const demo = new Hono<AppEnv>()
-  .use(onlyWhereSeeded())
+  .use(onlyInLocalDevelopment())
   .on('GET', ['/', '/index.html'], async (c) => {
     const page = await c.env.ASSETS.fetch(new URL('/demo/', c.req.url));
     if (!page.ok) return page;
