@@ -10,6 +10,8 @@ import { copyAssets } from './copy-assets.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demo = JSON.parse(readFileSync(join(root, 'scripts/demo-site.json'), 'utf8'));
 const port = process.env.PORT || '8787';
+// The collector refuses an ADMIN_TOKEN shorter than 32 characters except where the demo site is
+// seeded (local development), so this short default works here and nowhere else.
 const adminToken = process.env.ADMIN_TOKEN || 'dev-admin-token';
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
@@ -45,7 +47,11 @@ function seedSql() {
     ['read', demo.readKey],
   ];
   return [
-    `INSERT OR IGNORE INTO sites (id, name, settings, link_secret, created_at) VALUES (${sqlString(demo.siteId)}, ${sqlString(demo.name)}, ${sqlString(JSON.stringify(settings))}, ${sqlString(randomBytes(32).toString('base64url'))}, ${now});`,
+    `INSERT OR IGNORE INTO sites (id, name, settings, database, settings_version, created_at) VALUES (${sqlString(demo.siteId)}, ${sqlString(demo.name)}, ${sqlString(JSON.stringify(settings))}, 'DB', 0, ${now});`,
+    ...['link', 'customer'].map(
+      (purpose) =>
+        `INSERT OR IGNORE INTO site_secrets (site_id, purpose, key_id, secret, created_at) VALUES (${sqlString(demo.siteId)}, '${purpose}', 1, ${sqlString(randomBytes(32).toString('base64url'))}, ${now});`,
+    ),
     ...origins.map(
       (origin) =>
         `UPDATE sites SET settings = json_insert(settings, '$.allowedOrigins[#]', ${sqlString(origin)}) WHERE id = ${sqlString(demo.siteId)} AND NOT EXISTS (SELECT 1 FROM json_each(settings, '$.allowedOrigins') WHERE value = ${sqlString(origin)});`,

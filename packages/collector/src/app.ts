@@ -5,6 +5,7 @@ import { agentPage } from './routes/agent-page.js';
 import { agents } from './routes/agents.js';
 import { demo } from './routes/demo.js';
 import { events } from './routes/events.js';
+import { keys } from './routes/keys.js';
 import { links } from './routes/links.js';
 import { orders } from './routes/orders.js';
 import { customers, visitors } from './routes/people.js';
@@ -28,7 +29,8 @@ export const app = new Hono<AppEnv>({ strict: false })
   .route('/v1/stats', stats)
   .route('/v1/agents', agents)
   .route('/v1/visitors', visitors)
-  .route('/v1/customers', customers);
+  .route('/v1/customers', customers)
+  .route('/v1/keys', keys);
 
 app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`).body(), 404));
 app.onError((err, c) => {

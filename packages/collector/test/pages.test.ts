@@ -6,12 +6,24 @@
  */
 import { env } from 'cloudflare:workers';
 import { KNOWN_CHANNELS } from '@lasttouch/shared';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import demoSite from '../scripts/demo-site.json';
 import { AGENT_HTML, AGENT_SCRIPT, AGENT_STYLE } from '../src/links/agent-page-html.js';
 import { call, createSite, postEvents, widgetEvent } from './helpers.js';
 
 const MARKUP = '"><script>alert(1)</script><img src=x onerror=alert(1)>';
+
+/** The demo is served only where `pnpm dev` seeded its site: these tests seed it as that does. */
+const seedDemo = () =>
+  env.DB.prepare(
+    'insert or ignore into sites (id, name, settings, database, settings_version, created_at) values (?, ?, ?, ?, 0, 0)',
+  )
+    .bind(demoSite.siteId, demoSite.name, '{"allowedOrigins":[]}', 'DB')
+    .run();
+const unseedDemo = () => env.DB.prepare('delete from sites where id = ?').bind(demoSite.siteId).run();
+
+beforeAll(seedDemo);
+afterAll(unseedDemo);
 
 const sha256 = async (text: string) =>
   btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))));
@@ -114,6 +126,46 @@ describe('GET /demo', () => {
       expect(nonce).toBeTruthy();
       const inline = html.slice(html.indexOf(`<script nonce="${nonce}">`));
       expect(inline.slice(0, inline.indexOf('</script>'))).toContain('window.lasttouch=window.lasttouch||function(){');
+    }
+  });
+
+  it("serves the demo's files through the worker, with nosniff", async () => {
+    for (const path of ['/demo/demo.js', '/demo/demo.css']) {
+      const res = await call(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('X-Content-Type-Options'), path).toBe('nosniff');
+    }
+  });
+
+  it('is not there where the demo site is not seeded: any deploy but local development', async () => {
+    await unseedDemo();
+    try {
+      for (const path of ['/demo', '/demo/', '/demo/index.html', '/demo/demo.js', '/demo/demo.css', '/demo/x']) {
+        const res = await call(path);
+        expect(res.status, path).toBe(404);
+        expect(res.headers.get('Content-Type'), path).toMatch(/^application\/json/);
+        const text = await res.text();
+        expect(text).not.toContain(demoSite.writeKey);
+        expect(text).not.toContain(demoSite.agentKey);
+      }
+    } finally {
+      await seedDemo();
+    }
+    expect((await call('/demo')).status).toBe(200);
+    console.log('[robustness] pages: /demo and its files answer 404 where the demo site is not seeded');
+  });
+
+  it('is served to a request from this machine (wrangler dev), seeded or not', async () => {
+    await unseedDemo();
+    try {
+      for (const address of ['127.0.0.1', '::1']) {
+        const res = await call('/demo/', { headers: { 'CF-Connecting-IP': address } });
+        expect(res.status, address).toBe(200);
+        expect(await res.text()).toContain('data-api="https://collector.test"');
+      }
+      expect((await call('/demo/', { headers: { 'CF-Connecting-IP': '203.0.113.5' } })).status).toBe(404);
+    } finally {
+      await seedDemo();
     }
   });
 

@@ -281,15 +281,19 @@ export interface AgentHoursRequest {
   hours: number;
 }
 
+/** What `POST /v1/keys/rotate` can rotate: an API key, or the secret that signs tagged links. */
+export type RotatableKind = KeyKind | 'link-secret';
+
 /** `POST /v1/keys/rotate`. The admin token names the site with `siteId`. */
 export interface RotateKeyRequest {
-  kind: KeyKind;
+  kind: RotatableKind;
   siteId?: string;
 }
 
-/** The new key, shown once. */
-export interface RotateKeyResponse {
-  key: string;
-}
+/**
+ * The new key, shown once; for `link-secret`, the id of the new signing secret (the secret
+ * itself never leaves the collector).
+ */
+export type RotateKeyResponse = { key: string } | { keyId: number };
 
 export type { KeyKind };

@@ -16,8 +16,8 @@ const wrangler = join(collectorDir, 'node_modules', '.bin', 'wrangler');
 const run = promisify(execFile);
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' };
 
-/** `ADMIN_TOKEN` of every worker the harness starts. */
-export const ADMIN_TOKEN = 'harness-admin-token';
+/** `ADMIN_TOKEN` of every worker the harness starts (the collector refuses one under 32 characters). */
+export const ADMIN_TOKEN = 'harness-admin-token-0123456789abcdef';
 
 /** A free TCP port on loopback, chosen by the OS. */
 export function freePort(): Promise<number> {

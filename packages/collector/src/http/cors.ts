@@ -1,13 +1,15 @@
 import type { Settings } from '@lasttouch/shared';
+import { originMatches } from '@lasttouch/shared/validate';
 import { createMiddleware } from 'hono/factory';
 
 /**
  * Whether a request may send events for a site. Requests without an Origin come from servers
  * and apps, not from another site's pages. A site with no allowed origins accepts any, so a
  * first install works before it is configured (settings say so with `acceptsAnyOrigin`).
+ * `https://*.shop.example` admits the subdomains of shop.example (`originMatches`).
  */
 export const originAllowed = (settings: Settings, origin: string | undefined): boolean =>
-  origin === undefined || settings.allowedOrigins.length === 0 || settings.allowedOrigins.includes(origin);
+  origin === undefined || settings.allowedOrigins.length === 0 || originMatches(settings.allowedOrigins, origin);
 
 /**
  * CORS for the event endpoint. Which origins may *send* is decided per site once the key is

@@ -32,17 +32,3 @@ export function sortBatch(
   }
   return { accepted, rejected };
 }
-
-/**
- * The visitors a batch speaks for, as the per-visitor limit counts them: an SDK batch holds one,
- * so the first few are enough and a crafted batch cannot make the check expensive.
- */
-export function batchVisitors(events: unknown[], max = 5): string[] {
-  const visitors = new Set<string>();
-  for (const e of events) {
-    const v = typeof e === 'object' && e !== null ? (e as { v?: unknown }).v : undefined;
-    if (typeof v === 'string') visitors.add(v.slice(0, LIMITS.idLength));
-    if (visitors.size === max) break;
-  }
-  return [...visitors];
-}

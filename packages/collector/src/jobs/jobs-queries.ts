@@ -70,7 +70,14 @@ export const FAILURES_BEFORE_PARKING = 8;
 
 const FAILED = `update jobs set attempts = attempts + 1, next_at = ?3 + min(300000, 1000 * (1 << min(attempts + 1, 9))),
     parked_reason = case when attempts + 1 >= ${FAILURES_BEFORE_PARKING} then ?4 else null end
-  where site_id = ?1 and kind = ?2`;
+  where site_id = ?1 and kind = ?2
+  returning attempts, next_at as nextAt, parked_reason as parkedReason`;
+
+/**
+ * Records a failed step of a job: backs it off (2ⁿ seconds, at most 5 minutes) and parks it with
+ * `reason` at the `FAILURES_BEFORE_PARKING`th failure. Answers the job's row as it now stands
+ * (`attempts`, `nextAt`, `parkedReason`), none if the job is gone.
+ */
 
 export const jobFailedStatement = (
   directory: D1Database,

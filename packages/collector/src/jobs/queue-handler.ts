@@ -7,7 +7,8 @@ import { loadSites } from '../sites/queries.js';
 import type { Site } from '../sites/site.js';
 import { attributionStep } from './attribution-step.js';
 import { ingestStep } from './ingest-step.js';
-import type { WorkMessage } from './messages.js';
+import { jobFailedStatement } from './jobs-queries.js';
+import type { WorkKind, WorkMessage } from './messages.js';
 import { pruneStep } from './prune-step.js';
 import { noSeeds } from './seeds.js';
 import { sweepStep } from './sweep-step.js';
@@ -49,7 +50,16 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
   const budget = new D1Budget();
   const now = Date.now();
   const bySite = new Map<string, Message<WorkMessage>[]>();
-  for (const m of batch.messages) bySite.set(m.body.site, [...(bySite.get(m.body.site) ?? []), m]);
+  for (const m of batch.messages) {
+    if (!isWorkMessage(m.body)) {
+      // Nothing this consumer can do (another version's message?): it alone is retried, then
+      // kept in dead_letters for `replay`; the rest of the batch goes on.
+      console.error('unreadable work message; retrying it alone', m.id);
+      m.retry({ delaySeconds: retryDelay(m.attempts) });
+      continue;
+    }
+    bySite.set(m.body.site, [...(bySite.get(m.body.site) ?? []), m]);
+  }
   const sites = await loadSites(metered(env.DB, budget), [...bySite.keys()]);
   const deferred: Message<WorkMessage>[] = [];
   for (const [siteId, messages] of bySite) {
@@ -73,8 +83,14 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
         await send(env, await runStep(env, budget, site, step, now));
         for (const m of step) m.ack();
       } catch (err) {
-        console.error('work step failed; retrying', siteId, err instanceof Error ? err.message : String(err));
-        for (const m of step) m.retry({ delaySeconds: retryDelay(m.attempts) });
+        const reason = err instanceof Error ? err.message : String(err);
+        const first = step[0]!.body;
+        if (first.k === 'sweep' || first.k === 'prune') {
+          await jobFailed(env, budget, step[0]!, first, reason, now);
+        } else {
+          console.error('work step failed; retrying', siteId, reason);
+          for (const m of step) m.retry({ delaySeconds: retryDelay(m.attempts) });
+        }
       }
     }
   }
@@ -88,6 +104,57 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
   } catch (err) {
     console.error('re-queueing work failed', err instanceof Error ? err.message : String(err));
     for (const m of deferred) m.retry({ delaySeconds: retryDelay(m.attempts) });
+  }
+}
+
+const KINDS: ReadonlySet<WorkKind> = new Set(['events', 'order', 'persons', 'sweep', 'prune']);
+
+/** Whether a message body is one this consumer knows how to work. */
+const isWorkMessage = (body: unknown): body is WorkMessage =>
+  typeof body === 'object' &&
+  body !== null &&
+  typeof (body as WorkMessage).site === 'string' &&
+  KINDS.has((body as WorkMessage).k);
+
+/**
+ * A failed step of a background job (sweep, prune): its `jobs` row backs it off and, after
+ * `FAILURES_BEFORE_PARKING` failures, parks it with the reason, logged, so that it stops taking
+ * turns; an operator sees it in `jobs.parked_reason` (docs/reliability.md). Otherwise the same
+ * message comes back after the backoff (the cron resends due jobs too: a net). The message
+ * itself is acknowledged either way: the job's row, not the queue's retries, counts its failures.
+ */
+async function jobFailed(
+  env: Bindings,
+  budget: D1Budget,
+  message: Message<WorkMessage>,
+  body: Extract<WorkMessage, { k: 'sweep' | 'prune' }>,
+  reason: string,
+  now: number,
+): Promise<void> {
+  try {
+    const directory = metered(env.DB, budget);
+    const row = await jobFailedStatement(directory, body.site, body.k, now, reason).first<{
+      attempts: number;
+      nextAt: number;
+      parkedReason: string | null;
+    }>();
+    if (row?.parkedReason) {
+      console.error(`job parked: ${body.k} of site ${body.site} after ${row.attempts} failures: ${reason}`);
+    } else if (row) {
+      console.warn(
+        `job step failed (${row.attempts}); again in ${(row.nextAt - now) / 1000} s`,
+        body.k,
+        body.site,
+        reason,
+      );
+      await env.WORK_QUEUE.send(body, { delaySeconds: Math.ceil((row.nextAt - now) / 1000) });
+    } else {
+      console.warn('step of a finished job failed; dropped', body.k, body.site, reason);
+    }
+    message.ack();
+  } catch (err) {
+    console.error('job failure not recorded; retrying', body.site, err instanceof Error ? err.message : String(err));
+    message.retry({ delaySeconds: retryDelay(message.attempts) });
   }
 }
 

@@ -57,4 +57,22 @@ describe('tagUrl', () => {
   it('normalizes what URL normalizes (host case, default port) before comparing origins', () => {
     expect(tag('HTTPS://Shop.Example:443/a')).toEqual({ ok: true, url: 'https://shop.example/a?lt_c=TOKEN' });
   });
+
+  it('tags subdomains of a wildcard origin, never its bare suffix or a look-alike', () => {
+    const wildcard = ['https://*.shop.example'];
+    expect(tag('https://de.shop.example/p/1?a=1', wildcard)).toEqual({
+      ok: true,
+      url: 'https://de.shop.example/p/1?a=1&lt_c=TOKEN',
+    });
+    expect(tag('https://www.eu.shop.example/', wildcard)).toMatchObject({ ok: true });
+    for (const url of [
+      'https://shop.example/',
+      'https://evilshop.example/',
+      'https://de.shop.example.evil.example/',
+      'http://de.shop.example/',
+      'https://*.shop.example/',
+    ]) {
+      expect(tag(url, wildcard), url).toMatchObject({ ok: false });
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { LINK_PARAM } from '@lasttouch/shared';
+import { originMatches } from '@lasttouch/shared/validate';
 
 export type TagUrlResult = { ok: true; url: string } | { ok: false; code: string; message: string };
 
@@ -13,8 +14,8 @@ function isLinkParam(part: string): boolean {
 }
 
 /**
- * Adds `lt_c=TOKEN` to an absolute http(s) url on one of `allowedOrigins`, replacing any `lt_c`
- * it already holds. The other query parts and the hash are kept byte for byte (the query is
+ * Adds `lt_c=TOKEN` to an absolute http(s) url on one of `allowedOrigins` (a wildcard entry
+ * such as `https://*.shop.example` admits its subdomains), replacing any `lt_c` it already holds. The other query parts and the hash are kept byte for byte (the query is
  * edited as text, not re-serialized, so `%20` stays `%20`).
  *
  * An empty `allowedOrigins` tags nothing: a tagger that accepted any origin would let anyone
@@ -44,7 +45,7 @@ export function tagUrl(raw: string, token: string, allowedOrigins: readonly stri
       message: 'This site has no allowed origins: set allowedOrigins (PUT /v1/settings) before tagging links',
     };
   }
-  if (!allowedOrigins.includes(url.origin)) {
+  if (!originMatches(allowedOrigins, url.origin)) {
     return {
       ok: false,
       code: 'origin_not_allowed',

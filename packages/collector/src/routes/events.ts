@@ -11,10 +11,10 @@ import { ApiError, unavailable } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import { parseOrThrow } from '../http/validate.js';
 import { customerHash } from '../identity/customer-hash.js';
-import { batchVisitors, sortBatch } from '../ingest/batch.js';
+import { sortBatch } from '../ingest/batch.js';
 import { idsOf, splitDuplicates, storedIdsStatement } from '../ingest/dedupe.js';
 import type { WorkMessage } from '../jobs/messages.js';
-import { assertKeyKind, lookUpKey } from '../sites/require-key.js';
+import { authenticate } from '../sites/require-key.js';
 
 /** `sendBeacon` sends `text/plain`, which also spares the SDK a CORS preflight. */
 const BODY = { limit: LIMITS.bodyBytes, types: ['application/json', 'text/plain'] } as const;
@@ -28,18 +28,15 @@ const BODY = { limit: LIMITS.bodyBytes, types: ['application/json', 'text/plain'
 export const events = new Hono<AppEnv>().use(eventsCors()).post('/', async (c) => {
   const batch = parseOrThrow(batchEnvelope, await readJson(c.req.raw, BODY), 'invalid_batch');
   const key = bearerToken(c.req.header('Authorization')) ?? batch.k;
+  // The per-visitor limit counts the connecting address, which a sender cannot rotate the way
+  // it can rotate visitor ids; it and the failed-key limit hold before any read.
+  const { site } = await authenticate(c.req.raw, c.env, key, ['write'], c.env.EVENTS_ADDRESS_LIMITER);
   const now = Date.now();
-  const found = key ? await lookUpKey(c.env.DB, key, now) : undefined;
-  assertKeyKind(found, ['write']);
-  const site = found!.site;
   const origin = c.req.header('Origin');
   if (!originAllowed(site.settings, origin)) {
     throw new ApiError(403, 'origin_not_allowed', `Origin ${origin} is not in this site's allowed origins`);
   }
   await enforceRateLimit(c.env.EVENTS_SITE_LIMITER, site.id, 'site');
-  for (const visitor of batchVisitors(batch.e)) {
-    await enforceRateLimit(c.env.EVENTS_VISITOR_LIMITER, `${site.id}:${visitor}`, 'visitor');
-  }
   const { accepted, rejected } = sortBatch(batch.e, batch.st, now);
   // The clear customer id never leaves this request.
   for (const e of accepted) if (e.cu !== undefined) e.cu = await customerHash(site.customerSecret, e.cu);

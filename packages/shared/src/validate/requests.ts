@@ -5,8 +5,9 @@ import {
   type LinkRequest,
   ORDER_STATUSES,
   type OrderRequest,
+  type RotateKeyRequest,
 } from '../api.js';
-import { LIMITS } from '../constants.js';
+import { KEY_KINDS, LIMITS } from '../constants.js';
 import { channelName, currencyCode, label, opaqueId, orderValue, text } from './common.js';
 import { allowedOrigins, timeZone } from './settings.js';
 
@@ -64,4 +65,13 @@ export const linkSchema: z.ZodType<LinkRequest> = z.strictObject({
 export const agentHoursSchema: z.ZodType<AgentHoursRequest> = z.strictObject({
   date: z.iso.date(),
   hours: z.number().min(0).max(24),
+});
+
+/**
+ * `POST /v1/keys/rotate`: an API key kind, or `link-secret`; `siteId` only with the admin token
+ * (a read key names its own site).
+ */
+export const rotateKeySchema: z.ZodType<RotateKeyRequest> = z.strictObject({
+  kind: z.enum([...KEY_KINDS, 'link-secret']),
+  siteId: opaqueId().optional(),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settingsSchema, settingsUpdateSchema } from './settings.js';
+import { originMatches, parseOriginPattern, settingsSchema, settingsUpdateSchema } from './settings.js';
 
 const valid = {
   allowedOrigins: ['https://shop.example', 'http://127.0.0.1:8787'],
@@ -10,6 +10,7 @@ const valid = {
     campaigns: { spring: 1 },
   },
   creditPolicy: 'first',
+  timezone: 'UTC',
 };
 
 describe('settings validation', () => {
@@ -53,5 +54,62 @@ describe('reserved keys', () => {
     expect(
       settingsUpdateSchema.safeParse({ attributionWindows: { ...valid.attributionWindows, channels } }).success,
     ).toBe(false);
+  });
+});
+
+describe('wildcard origins', () => {
+  it('takes https://*.shop.example, with a port too, and refuses a * anywhere else', () => {
+    for (const ok of ['https://*.shop.example', 'http://*.shop.example:8080', 'https://*.a.b.shop.example']) {
+      expect(settingsSchema.safeParse({ ...valid, allowedOrigins: [ok] }).success, ok).toBe(true);
+    }
+    for (const bad of [
+      '*',
+      'https://*',
+      'https://*.example',
+      'https://*.localhost',
+      'https://a.*.shop.example',
+      'https://*shop.example',
+      'https://**.shop.example',
+      'https://*.*.shop.example',
+      'https://shop.*',
+      'https://*.shop.example/',
+      'https://*.shop.example/path',
+      'https://*.Shop.example',
+      '*.shop.example',
+      'ftp://*.shop.example',
+      'https://*.[::1]',
+    ]) {
+      expect(settingsSchema.safeParse({ ...valid, allowedOrigins: [bad] }).success, bad).toBe(false);
+    }
+    expect(parseOriginPattern('https://*.shop.example')).toEqual({
+      protocol: 'https:',
+      host: 'shop.example',
+      port: '',
+      wildcard: true,
+    });
+  });
+
+  it('matches subdomains at any depth, never the bare suffix, a look-alike, another scheme or port', () => {
+    const allowed = ['https://*.shop.example', 'http://localhost:8080'];
+    for (const yes of ['https://de.shop.example', 'https://www.eu.shop.example', 'http://localhost:8080']) {
+      expect(originMatches(allowed, yes), yes).toBe(true);
+    }
+    for (const no of [
+      'https://shop.example',
+      'https://evilshop.example',
+      'https://shop.example.evil.example',
+      'https://de.shop.example.evil.example',
+      'http://de.shop.example',
+      'https://de.shop.example:8443',
+      'https://*.shop.example',
+      'https://de.shop.example/',
+      'null',
+      'http://localhost:8081',
+      '',
+    ]) {
+      expect(originMatches(allowed, no), no).toBe(false);
+    }
+    expect(originMatches(['https://shop.example'], 'https://shop.example')).toBe(true);
+    expect(originMatches(['https://shop.example'], 'https://de.shop.example')).toBe(false);
   });
 });
