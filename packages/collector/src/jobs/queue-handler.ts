@@ -29,6 +29,11 @@ export const retryDelay = (attempts: number): number => Math.min(300, 2 ** Math.
  * others are acknowledged. When the invocation's D1 budget runs low, the remaining messages
  * are sent again as new messages (and acknowledged): what does not fit is queued, behind every
  * other site's work.
+ *
+ * A step's follow-ups (a sweep's next page, persons left over, more to prune) use what budget
+ * the batch's own messages left, one step per site in turn, before the rest is queued: each
+ * queued continuation would otherwise wait for the next batch (up to `max_batch_timeout`), and a
+ * sweep of 10,000 orders is a hundred of them.
  */
 export async function handleWorkBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promise<void> {
   consumerActivity.running++;
@@ -45,6 +50,15 @@ export async function handleWorkBatch(batch: MessageBatch<WorkMessage>, env: Bin
  */
 export const consumerActivity = { running: 0 };
 
+/** Follow-ups of a step that succeeded, and the messages that led to them (acknowledged once these are safe). */
+interface Carried {
+  site: Site;
+  bodies: WorkMessage[];
+  parents: Message<WorkMessage>[];
+  /** A follow-up failed when worked here: the rest goes to the queue, which retries it. */
+  stuck: boolean;
+}
+
 async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promise<void> {
   const budget = new D1Budget();
   const now = Date.now();
@@ -52,6 +66,7 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
   for (const m of batch.messages) bySite.set(m.body.site, [...(bySite.get(m.body.site) ?? []), m]);
   const sites = await loadSites(metered(env.DB, budget), [...bySite.keys()]);
   const deferred: Message<WorkMessage>[] = [];
+  const carried: Carried[] = [];
   for (const [siteId, messages] of bySite) {
     const site = sites.get(siteId);
     if (!site) {
@@ -68,14 +83,35 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
       const step = takeStep(pending);
       pending = pending.slice(step.length);
       try {
-        // Follow-ups are sent before the step is acknowledged: if sending fails, the step runs
-        // again (it is idempotent) and derives them again.
-        await send(env, await runStep(env, budget, site, step, now));
-        for (const m of step) m.ack();
+        const follow = await runStep(
+          env,
+          budget,
+          site,
+          step.map((m) => m.body),
+          now,
+        );
+        if (follow.length === 0) for (const m of step) m.ack();
+        else carried.push({ site, bodies: follow, parents: step, stuck: false });
       } catch (err) {
         console.error('work step failed; retrying', siteId, err instanceof Error ? err.message : String(err));
         for (const m of step) m.retry({ delaySeconds: retryDelay(m.attempts) });
       }
+    }
+  }
+  await continueHere(env, budget, carried, now);
+  for (const c of carried) {
+    // Follow-ups are sent before their step is acknowledged: if sending fails, the step runs
+    // again (it is idempotent) and derives them again.
+    try {
+      await send(env, c.bodies);
+      for (const m of c.parents) m.ack();
+    } catch (err) {
+      console.error(
+        'queueing follow-ups failed; retrying',
+        c.site.id,
+        err instanceof Error ? err.message : String(err),
+      );
+      for (const m of c.parents) m.retry({ delaySeconds: retryDelay(m.attempts) });
     }
   }
   if (deferred.length === 0) return;
@@ -88,6 +124,28 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
   } catch (err) {
     console.error('re-queueing work failed', err instanceof Error ? err.message : String(err));
     for (const m of deferred) m.retry({ delaySeconds: retryDelay(m.attempts) });
+  }
+}
+
+/**
+ * Works carried follow-ups here while the budget lasts, one step per site in turn; each step's
+ * own follow-ups join its site's. A follow-up that fails stays carried (the queue retries it).
+ */
+async function continueHere(env: Bindings, budget: D1Budget, carried: Carried[], now: number): Promise<void> {
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const c of carried) {
+      if (budget.remaining < STEP_CALLS) return;
+      if (c.stuck || c.bodies.length === 0) continue;
+      const [next, ...rest] = c.bodies as [WorkMessage, ...WorkMessage[]];
+      try {
+        c.bodies = [...rest, ...(await runStep(env, budget, c.site, [next], now))];
+        progress = true;
+      } catch (err) {
+        console.error('follow-up failed; queueing it', c.site.id, err instanceof Error ? err.message : String(err));
+        c.stuck = true;
+      }
+    }
   }
 }
 
@@ -111,11 +169,10 @@ async function runStep(
   env: Bindings,
   budget: D1Budget,
   site: Site,
-  messages: Message<WorkMessage>[],
+  bodies: WorkMessage[],
   now: number,
 ): Promise<WorkMessage[]> {
   const db = metered(databaseOf(env, site.database), budget);
-  const bodies = messages.map((m) => m.body);
   const first = bodies[0]!;
   if (first.k === 'sweep') return sweepStep(db, metered(env.DB, budget), site, first, now);
   if (first.k === 'prune') return pruneStep(db, metered(env.DB, budget), site, first, now);
