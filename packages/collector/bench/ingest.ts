@@ -18,7 +18,7 @@ import { fmt, machine, median, percentile, QUICK, ratio, table, writeResult } fr
 import { CollectorApi, call } from '../e2e/harness/api.ts';
 import { startWorker } from '../e2e/harness/wrangler-dev.ts';
 import { type SessionOptions, SHOP, sessionsEvents } from './generate.ts';
-import { batchesOf, consumerIdle, resetConsumerLog, sendAll, summarize, until } from './load.ts';
+import { batchesOf, consumerIdle, post, resetConsumerLog, sendAll, summarize, until } from './load.ts';
 
 const EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? (QUICK ? 5_000 : 50_000));
 const BATCH = 50;
@@ -118,7 +118,6 @@ try {
   const tokens = await issueTokens(bench.origin, site.agentKey, 20);
   const events = mixEvents(EVENTS, live('e2e-', tokens));
   const batches = batchesOf(events, BATCH);
-  const want = expectedStats(events);
 
   // Warm both paths (and the consumer) with traffic outside the measured run.
   const warm = batchesOf(mixEvents(2_000, live('warm-', tokens)), BATCH);
@@ -129,21 +128,57 @@ try {
   const raw = await sendAll(`${bench.origin}/bench/raw-insert?site=bench`, 'none', batches, CONCURRENCY);
   process.stdout.write(`raw insert: ${fmt(Math.round(events.length / (raw.wallMs / 1000)))} events/s\n`);
 
-  const base = await visibleStats(bench.origin, site.readKey);
-  await resetConsumerLog(bench.origin);
-  const run = await sendAll(`${bench.origin}/v1/events`, site.writeKey, batches, CONCURRENCY);
-  const acceptedAt = run.startedAt + run.wallMs;
-  const visibleAt = await until(async () => {
-    const s = await visibleStats(bench.origin, site.readKey);
-    return s.instances >= base.instances + want.instances && s.orders >= base.orders + want.orders;
-  }, 600_000);
-  const endToEndMs = visibleAt - run.startedAt;
-  const { invocations } = await consumerIdle(bench.origin, { events: events.length });
-  const consumer = summarize(invocations);
+  /** Sends `batches` to `path` and times the first request until the stats show all of them. */
+  const endToEnd = async (path: string, list: WireEvent[], batches: WireEvent[][]) => {
+    const want = expectedStats(list);
+    const base = await visibleStats(bench.origin, site.readKey);
+    await resetConsumerLog(bench.origin);
+    const run = await sendAll(`${bench.origin}${path}`, site.writeKey, batches, CONCURRENCY);
+    const acceptedAt = run.startedAt + run.wallMs;
+    const visibleAt = await until(async () => {
+      const s = await visibleStats(bench.origin, site.readKey);
+      return s.instances >= base.instances + want.instances && s.orders >= base.orders + want.orders;
+    }, 600_000);
+    const endToEndMs = visibleAt - run.startedAt;
+    const { invocations } = await consumerIdle(bench.origin, { events: list.length });
+    return {
+      events: list.length,
+      eventsPerSecond: list.length / (endToEndMs / 1000),
+      acceptedPerSecond: list.length / (run.wallMs / 1000),
+      endToEndMs,
+      lagAfterLastAcceptMs: visibleAt - acceptedAt,
+      ...timing(run),
+      consumer: summarize(invocations),
+    };
+  };
+  const measured = await endToEnd('/v1/events', events, batches);
+  process.stdout.write(`lasttouch: ${fmt(Math.round(measured.eventsPerSecond))} events/s end to end\n`);
+  const again = mixEvents(EVENTS, live('e2eu-', tokens));
+  const unlimitedRun = await endToEnd('/bench/unlimited/v1/events', again, batchesOf(again, BATCH));
   process.stdout.write(
-    `lasttouch: ${fmt(Math.round(events.length / (endToEndMs / 1000)))} events/s end to end ` +
-      `(${fmt(Math.round(events.length / (run.wallMs / 1000)))} events/s accepted)\n`,
+    `lasttouch, rate limits at once: ${fmt(Math.round(unlimitedRun.eventsPerSecond))} events/s end to end\n`,
   );
+
+  // Where the 202's time goes: the route's steps timed inside the worker, idle consumer and at load.
+  const pathTiming: Record<string, Record<string, number>> = {};
+  for (const concurrency of [1, CONCURRENCY]) {
+    const sample = batchesOf(mixEvents(QUICK ? 2_000 : 10_000, live(`path${concurrency}-`, tokens)), BATCH);
+    const laps: Record<string, number>[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < sample.length) {
+          const body = JSON.stringify({ k: site.writeKey, st: Date.now(), e: sample[next++] });
+          const res = await post(`${bench.origin}/bench/path`, body);
+          laps.push((JSON.parse(res.text) as { ms: Record<string, number> }).ms);
+        }
+      }),
+    );
+    pathTiming[String(concurrency)] = Object.fromEntries(
+      Object.keys(laps[0] ?? {}).map((step) => [step, median(laps.map((l) => l[step] ?? 0))]),
+    );
+    await consumerIdle(bench.origin, { quietMs: 2_000 });
+  }
 
   // Rows written per event type, on the same site (its link tokens are valid there).
   const types: { type: string; events: number; rowsPerEvent: number; invocations: number }[] = [];
@@ -176,17 +211,12 @@ try {
     rowsPerEvent: one.rowsWritten / one.accepted,
     ...timing(raw),
   };
-  result.lasttouch = {
-    events: events.length,
-    eventsPerSecond: events.length / (endToEndMs / 1000),
-    acceptedPerSecond: events.length / (run.wallMs / 1000),
-    endToEndMs,
-    lagAfterLastAcceptMs: visibleAt - acceptedAt,
-    ...timing(run),
-  };
+  const { consumer, ...lasttouch } = measured;
+  result.lasttouch = lasttouch;
+  result.unlimited = unlimitedRun;
   result.consumer = consumer;
+  result.pathTiming = pathTiming;
   result.rowsWritten = { run: consumer.rowsWritten / consumer.events, types, raw: one.rowsWritten / one.accepted };
-  result.expected = want;
 } finally {
   await bench.dispose();
 }
@@ -218,6 +248,13 @@ console.log(
         fmt(l.p99Ms, 1),
       ],
       [
+        'lasttouch, rate limits answering at once',
+        fmt(Math.round((result.unlimited as Timed).eventsPerSecond!)),
+        ratio((result.unlimited as Timed).eventsPerSecond!, r.eventsPerSecond!),
+        fmt((result.unlimited as Timed).p50Ms, 1),
+        fmt((result.unlimited as Timed).p99Ms, 1),
+      ],
+      [
         'lasttouch: accepted (202s only)',
         fmt(Math.round(l.acceptedPerSecond)),
         ratio(l.acceptedPerSecond, r.eventsPerSecond!),
@@ -241,6 +278,14 @@ console.log(
   table(
     ['events', 'rows written / event'],
     rw.types.map((t) => [t.type, fmt(t.rowsPerEvent, 2)]),
+  ),
+);
+console.log('\nPOST /v1/events, its steps timed inside the worker (median ms per request)');
+const steps = result.pathTiming as Record<string, Record<string, number>>;
+console.log(
+  table(
+    ['step', ...Object.keys(steps).map((c) => `${c} in flight`)],
+    Object.keys(steps['1'] ?? {}).map((step) => [step, ...Object.values(steps).map((t) => fmt(t[step], 1))]),
   ),
 );
 const c = result.consumer as ReturnType<typeof summarize>;

@@ -105,7 +105,9 @@ interface Ingest {
     endToEndMs: number;
     lagAfterLastAcceptMs: number;
   };
+  unlimited?: Timed & { events: number; eventsPerSecond: number; acceptedPerSecond: number; consumer: Summary };
   consumer: Summary;
+  pathTiming?: Record<string, Record<string, number>>;
   rowsWritten: {
     run: number;
     raw: number;

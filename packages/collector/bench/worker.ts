@@ -11,25 +11,33 @@
  *   no queue, no aggregates.
  * - `/bench/metered/<path>`: the app with a metered D1; D1's rows read/written come back in
  *   `x-rows-read`, `x-rows-written`, `x-d1-calls`, `x-statements`.
+ * - `/bench/unlimited/<path>`: the app with rate limits answering at once (see `unlimitedApp`).
  * - `GET /bench/consumer`: what each consumer invocation since the last `POST
  *   /bench/consumer/reset` cost (D1 calls, largest batch, rows read and written, messages,
  *   events); `POST /bench/faults {rate, seed}` makes that share of the consumer's D1 writes fail.
  * - `POST /bench/person`: the statements attribution runs to load one person (a customer by
  *   its clear id, or a visitor), metered, with `EXPLAIN QUERY PLAN` of each.
+ * - `POST /bench/path`: `POST /v1/events`'s steps, each timed inside the worker.
  * - `GET /bench/counts`: rows per table; `GET /bench/ids?site=ID`: a site's stored event ids.
  */
 
+import { batchEnvelope } from '@lasttouch/shared/validate';
 import { app } from '../src/app.ts';
 import { personStatements, planPersons } from '../src/attribution/persons.ts';
 import { D1Budget, metered } from '../src/db/budget.ts';
+import { databaseOf } from '../src/db/databases.ts';
 import type { Bindings } from '../src/env.ts';
+import { enforceRateLimit } from '../src/http/rate-limit.ts';
 import { customerHash } from '../src/identity/customer-hash.ts';
 import { linkClosureStatement } from '../src/identity/links.ts';
 import type { CustomerLink, PersonKey } from '../src/identity/person.ts';
+import { batchVisitors, sortBatch } from '../src/ingest/batch.ts';
+import { idsOf, splitDuplicates, storedIdsStatement } from '../src/ingest/dedupe.ts';
 import { DEAD_LETTER_QUEUE, storeDeadLetters } from '../src/jobs/dead-letters.ts';
 import type { WorkMessage } from '../src/jobs/messages.ts';
 import { handleWorkBatch } from '../src/jobs/queue-handler.ts';
 import { loadSites } from '../src/sites/queries.ts';
+import { lookUpKey } from '../src/sites/require-key.ts';
 import { type D1Usage, emptyUsage, meterD1 } from './d1-meter.ts';
 import { faultyD1 } from './faulty-d1.ts';
 
@@ -68,6 +76,25 @@ async function meteredApp(request: Request, env: Bindings, ctx: ExecutionContext
   headers.set('x-d1-calls', String(usage.calls));
   headers.set('x-statements', String(usage.statements));
   return new Response(res.body, { status: res.status, headers });
+}
+
+/** Rate limits that answer at once, as the platform's local counters do (not a persisted Durable Object). */
+const unlimited: RateLimit = { limit: async () => ({ success: true }) };
+
+/**
+ * `/bench/unlimited/<path>`: the app with its rate-limit bindings answering at once. Local
+ * workerd emulates each limiter call as a request to a Durable Object that writes its counter to
+ * SQLite on disk; this separates that emulation's cost from the collector's own.
+ */
+async function unlimitedApp(request: Request, env: Bindings, ctx: ExecutionContext): Promise<Response> {
+  const url = new URL(request.url);
+  url.pathname = url.pathname.slice('/bench/unlimited'.length);
+  const limiters = Object.fromEntries(
+    Object.keys(env)
+      .filter((name) => name.endsWith('_LIMITER'))
+      .map((name) => [name, unlimited]),
+  );
+  return app.fetch(new Request(url, request), { ...env, ...limiters }, ctx);
 }
 
 /** `env` with every D1 binding metered into `usage` (and failing writes, when `faults` asks). */
@@ -140,6 +167,49 @@ function nextRandom(): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 }
 
+// --- where the time of POST /v1/events goes -------------------------------------------------------
+
+/**
+ * The steps of `POST /v1/events` (src/routes/events.ts), in the same order with the same calls,
+ * each timed inside the worker (workerd advances its clock on I/O): the key lookup, the rate
+ * limits, validation, the duplicate read, the queue send. The events are queued for real.
+ */
+async function pathTiming(request: Request, env: Bindings): Promise<Response> {
+  const ms: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => {
+    const now = performance.now();
+    ms[name] = now - t;
+    t = now;
+  };
+  const batch = batchEnvelope.parse(await request.json());
+  lap('body');
+  const now = Date.now();
+  const found = await lookUpKey(env.DB, batch.k!, now);
+  if (!found) return json({ error: 'unknown key' }, 401);
+  lap('key lookup (D1)');
+  await enforceRateLimit(env.EVENTS_SITE_LIMITER, found.site.id, 'site');
+  for (const visitor of batchVisitors(batch.e)) {
+    await enforceRateLimit(env.EVENTS_VISITOR_LIMITER, `${found.site.id}:${visitor}`, 'visitor');
+  }
+  lap('rate limits');
+  const { accepted } = sortBatch(batch.e, batch.st, now);
+  for (const e of accepted) if (e.cu !== undefined) e.cu = await customerHash(found.site.customerSecret, e.cu);
+  lap('validation');
+  const stored = await storedIdsStatement(
+    databaseOf(env, found.site.database),
+    found.site.id,
+    accepted.map((e) => e.id),
+    now,
+  ).all();
+  const { fresh } = splitDuplicates(accepted, idsOf(stored));
+  lap('duplicate read (D1)');
+  if (fresh.length > 0)
+    await env.WORK_QUEUE.send({ k: 'events', site: found.site.id, recv: now, events: fresh } satisfies WorkMessage);
+  lap('queue send');
+  return json({ accepted: fresh.length, duplicates: accepted.length - fresh.length, rejected: [], ms }, 202);
+}
+
 // --- loading one person, explained ---------------------------------------------------------------
 
 /** The link closure and person loads attribution runs for one person, metered and explained. */
@@ -203,7 +273,9 @@ export default {
     const { pathname } = new URL(request.url);
     if (!pathname.startsWith('/bench/')) return app.fetch(request, env, ctx);
     if (pathname.startsWith('/bench/metered/')) return meteredApp(request, env, ctx);
+    if (pathname.startsWith('/bench/unlimited/')) return unlimitedApp(request, env, ctx);
     if (pathname === '/bench/raw-insert') return rawInsert(request, env);
+    if (pathname === '/bench/path') return pathTiming(request, env);
     if (pathname === '/bench/person') return person(await request.json(), env);
     if (pathname === '/bench/counts') return counts(env);
     if (pathname === '/bench/ids') return ids(env, new URL(request.url).searchParams.get('site') ?? '');
