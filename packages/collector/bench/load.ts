@@ -138,5 +138,6 @@ export function summarize(invocations: readonly Invocation[]) {
     maxMessages: max('messages'),
     maxEvents: max('events'),
     maxMs: max('ms'),
+    lastEndedAt: invocations.reduce((n, i) => Math.max(n, i.endedAt), 0),
   };
 }

@@ -829,6 +829,7 @@ function background() {
         'largest batch (statements)',
         'rows written',
         'rows read',
+        'done after',
       ],
       [
         ...(ingest
@@ -837,6 +838,7 @@ function background() {
                 name: `ingest run of section 3 (${fmt(ingest.lasttouch.events)} events, 8 in flight)`,
                 events: ingest.consumer.events,
                 summary: ingest.consumer,
+                ms: ingest.lasttouch.endToEndMs,
               },
             ]
           : []),
@@ -849,8 +851,13 @@ function background() {
         fmt(s.summary.maxBatch),
         fmt(s.summary.rowsWritten),
         fmt(s.summary.rowsRead),
+        s.ms > 0 ? s1(s.ms) : '—',
       ]),
     ),
+  );
+  sections.push(
+    '\n"Done after": from the first request until the last consumer invocation of the case ended (for the sweep: until the ' +
+      'stats showed the new credit).',
   );
   const worstCalls = Math.max(jobs.worstCalls, ingest?.consumer.maxCalls ?? 0);
   const worstBatch = Math.max(jobs.worstBatch, ingest?.consumer.maxBatch ?? 0);

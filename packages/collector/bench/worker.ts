@@ -118,6 +118,8 @@ export interface Invocation {
   rowsRead: number;
   rowsWritten: number;
   ms: number;
+  /** When it ended (UTC ms, the worker's clock: the time of its last I/O). */
+  endedAt: number;
   /** Writes made to fail in this invocation. */
   injected: number;
 }
@@ -153,6 +155,7 @@ async function consume(batch: MessageBatch<WorkMessage>, env: Bindings): Promise
       rowsRead: usage.rowsRead,
       rowsWritten: usage.rowsWritten,
       ms: performance.now() - started,
+      endedAt: Date.now(),
       injected: failures.count,
     });
   }
