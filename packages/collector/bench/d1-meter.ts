@@ -9,10 +9,14 @@
  * usage.rowsRead; // rows SQLite touched, as D1 bills them
  */
 export interface D1Usage {
+  /** D1 calls: a batch is one, whatever it holds (as the per-invocation limit counts them). */
+  calls: number;
   statements: number;
+  /** Statements of the largest batch. */
+  maxBatch: number;
   rowsRead: number;
   rowsWritten: number;
-  /** Every statement run, in order, with its bound values and meta. */
+  /** Every statement run, in order, with its bound values and meta (kept only when asked for). */
   log: { sql: string; params: unknown[]; rowsRead: number; rowsWritten: number }[];
 }
 
@@ -23,12 +27,14 @@ class MeteredStatement {
   readonly sql: string;
   readonly params: unknown[];
   private readonly usage: D1Usage;
+  private readonly keepLog: boolean;
 
-  constructor(inner: D1PreparedStatement, sql: string, params: unknown[], usage: D1Usage) {
+  constructor(inner: D1PreparedStatement, sql: string, params: unknown[], usage: D1Usage, keepLog: boolean) {
     this.inner = inner;
     this.sql = sql;
     this.params = params;
     this.usage = usage;
+    this.keepLog = keepLog;
   }
 
   record(meta: Meta): void {
@@ -37,20 +43,24 @@ class MeteredStatement {
     this.usage.statements++;
     this.usage.rowsRead += rowsRead;
     this.usage.rowsWritten += rowsWritten;
-    this.usage.log.push({ sql: this.sql, params: this.params, rowsRead, rowsWritten });
+    if (this.keepLog) this.usage.log.push({ sql: this.sql, params: this.params, rowsRead, rowsWritten });
   }
 
   bind(...values: unknown[]): MeteredStatement {
-    return new MeteredStatement(this.inner.bind(...values), this.sql, values, this.usage);
+    return new MeteredStatement(this.inner.bind(...values), this.sql, values, this.usage, this.keepLog);
   }
 
   async all<T>(): Promise<D1Result<T>> {
+    this.usage.calls++;
+    this.usage.maxBatch = Math.max(this.usage.maxBatch, 1);
     const result = await this.inner.all<T>();
     this.record(result.meta);
     return result;
   }
 
   async run<T>(): Promise<D1Result<T>> {
+    this.usage.calls++;
+    this.usage.maxBatch = Math.max(this.usage.maxBatch, 1);
     const result = await this.inner.run<T>();
     this.record(result.meta);
     return result;
@@ -70,16 +80,35 @@ class MeteredStatement {
   }
 }
 
-export function meterD1(inner: D1Database): { db: D1Database; usage: D1Usage } {
-  const usage: D1Usage = { statements: 0, rowsRead: 0, rowsWritten: 0, log: [] };
+export const emptyUsage = (): D1Usage => ({
+  calls: 0,
+  statements: 0,
+  maxBatch: 0,
+  rowsRead: 0,
+  rowsWritten: 0,
+  log: [],
+});
+
+/** `inner` metered into `usage` (a fresh one by default); `log: true` keeps every statement. */
+export function meterD1(
+  inner: D1Database,
+  options: { usage?: D1Usage; log?: boolean } = {},
+): { db: D1Database; usage: D1Usage } {
+  const usage = options.usage ?? emptyUsage();
+  const keepLog = options.log ?? false;
   const db = {
-    prepare: (sql: string) => new MeteredStatement(inner.prepare(sql), sql, [], usage),
+    prepare: (sql: string) => new MeteredStatement(inner.prepare(sql), sql, [], usage, keepLog),
     async batch(statements: MeteredStatement[]) {
+      usage.calls++;
+      usage.maxBatch = Math.max(usage.maxBatch, statements.length);
       const results = await inner.batch(statements.map((s) => s.inner));
       for (const [i, r] of results.entries()) statements[i]?.record(r.meta);
       return results;
     },
-    exec: (sql: string) => inner.exec(sql),
+    exec: (sql: string) => {
+      usage.calls++;
+      return inner.exec(sql);
+    },
     dump: () => inner.dump(),
     withSession: () => {
       throw new Error('meterD1: sessions are not metered');

@@ -1,7 +1,7 @@
 /**
  * Deterministic synthetic traffic for the benchmarks: the same session index always gives the
- * same events, so the bench worker (seeding) and Node (ingest batches) agree without shipping
- * data around. Node or Workers alike: no API of either.
+ * same events, so every bench (HTTP ingest, bulk seeding in Node, the soak) agrees without
+ * shipping data around. Node or Workers alike: no API of either.
  */
 import type { WidgetKind, WireEvent } from '@lasttouch/shared';
 import { seededRandom as rng } from '@lasttouch/shared/testing';
@@ -17,6 +17,8 @@ export const MIX = {
   visitors: 50_000,
   orderRate: 0.02,
   landingRate: 0.05,
+  /** Of the ordering sessions, those that log in first (`identify`); two devices per customer. */
+  identifyRate: 0.5,
   /** Sessions are spread over this many days before `now` (events older than 30 days are refused). */
   days: 27,
 } as const;
@@ -41,28 +43,51 @@ export function widget(n: number): Widget {
 export interface SessionOptions {
   /** The reference time: sessions end before it. */
   now: number;
+  /**
+   * Where sessions start, UTC ms `[from, to)`, uniformly at random. Default: the `MIX.days` days
+   * before `now` minus an hour (a store's history); live traffic passes the last minutes.
+   */
+  window?: { from: number; to: number };
   /** Tagged-link tokens a landing session may carry (none: no landings). */
   tokens?: readonly string[];
   /** Prefix of every id, so separate runs against one database never collide. */
   prefix?: string;
+  /**
+   * A holdout runs (`data-holdout`, as a fraction): every widget shown is first reported
+   * `eligible` with the visitor's cohort, and held-out visitors send nothing else about widgets.
+   */
+  holdout?: number;
+  /** Visitors are drawn from this many (default `MIX.visitors`). */
+  visitors?: number;
 }
 
 const DAY = 86_400_000;
 
 /**
+ * Ids as long as the SDK's (20 characters): what a row stores weighs what it will in production.
+ * The short, readable id stays in front, so ids stay distinct.
+ */
+const sdkLength = (id: string): string => (id.length >= 20 ? id : `${id}_${'x'.repeat(19 - id.length)}`);
+
+/**
  * The events of session `n`, in time order: a landing for 5% of sessions, 3 to 8 widgets shown,
- * some clicked (8%), hovered (15% of notifications) or dismissed (20%), and a checkout for 2%.
+ * some clicked (8%), hovered (15% of notifications) or dismissed (20%), and a checkout for 2%
+ * (half of them after an `identify`).
  */
 export function sessionEvents(n: number, opts: SessionOptions): WireEvent[] {
   const r = rng(n * 2_654_435_761 + 1);
   const prefix = opts.prefix ?? '';
-  const v = `${prefix}v${Math.floor(r() * MIX.visitors)}`;
-  const s = `${prefix}s${n}`;
-  let ts = opts.now - DAY * MIX.days * r() - 3_600_000;
+  const visitor = Math.floor(r() * (opts.visitors ?? MIX.visitors));
+  const v = sdkLength(`${prefix}v${visitor}`);
+  const s = sdkLength(`${prefix}s${n}`);
+  const window = opts.window ?? { from: opts.now - DAY * MIX.days - 3_600_000, to: opts.now - 3_600_000 };
+  let ts = window.from + (window.to - window.from) * r();
+  const heldOut = opts.holdout !== undefined && rng(visitor + 7)() < opts.holdout;
+  const cohort = opts.holdout !== undefined ? { h: heldOut ? (1 as const) : (0 as const) } : {};
   const out: WireEvent[] = [];
   const base = () => {
     ts += 1_000 + r() * 4_000;
-    return { id: `${prefix}e${n}.${out.length}`, v, s, ts: Math.round(ts), p: '/' };
+    return { id: sdkLength(`${prefix}e${n}.${out.length}`), v, s, ts: Math.round(ts), p: '/', ...cohort };
   };
   if (opts.tokens?.length && r() < MIX.landingRate) {
     out.push({ ...base(), t: 'landing', tk: opts.tokens[Math.floor(r() * opts.tokens.length)] as string });
@@ -76,12 +101,18 @@ export function sessionEvents(n: number, opts: SessionOptions): WireEvent[] {
       ...(w.campaign ? { c: w.campaign } : {}),
       ...(w.sequence ? { q: w.sequence } : {}),
     };
+    const hover = w.kind === 'notification' && r() < 0.15;
+    const click = r() < 0.08;
+    const dismiss = !click && r() < 0.2;
+    if (opts.holdout !== undefined) out.push({ ...base(), t: 'eligible', ...fields });
+    if (heldOut) continue;
     out.push({ ...base(), t: 'instance', ...fields });
-    if (w.kind === 'notification' && r() < 0.15) out.push({ ...base(), t: 'hover', ...fields });
-    if (r() < 0.08) out.push({ ...base(), t: 'click', ...fields });
-    else if (r() < 0.2) out.push({ ...base(), t: 'dismiss', ...fields });
+    if (hover) out.push({ ...base(), t: 'hover', ...fields });
+    if (click) out.push({ ...base(), t: 'click', ...fields });
+    else if (dismiss) out.push({ ...base(), t: 'dismiss', ...fields });
   }
   if (r() < MIX.orderRate) {
+    if (r() < MIX.identifyRate) out.push({ ...base(), t: 'identify', cu: `${prefix}customer${visitor >> 1}` });
     const val = Math.round(1_000 + r() * 19_000) / 100;
     out.push({ ...base(), t: 'checkout', o: `${prefix}o${n}`, val, cur: r() < 0.9 ? 'EUR' : 'USD' });
   }
@@ -93,4 +124,11 @@ export function sessionsEvents(from: number, to: number, opts: SessionOptions): 
   const out: WireEvent[] = [];
   for (let n = from; n < to; n++) out.push(...sessionEvents(n, opts));
   return out;
+}
+
+/** Events per session of the mix, counted over a sample (the generator is deterministic). */
+export function eventsPerSession(opts: SessionOptions, sample = 2_000): number {
+  let events = 0;
+  for (let n = 0; n < sample; n++) events += sessionEvents(n, opts).length;
+  return events / sample;
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env.js';
 import { ApiError } from './http/errors.js';
+import { admin } from './routes/admin.js';
 import { agentPage } from './routes/agent-page.js';
 import { agents } from './routes/agents.js';
 import { demo } from './routes/demo.js';
@@ -30,7 +31,8 @@ export const app = new Hono<AppEnv>({ strict: false })
   .route('/v1/agents', agents)
   .route('/v1/visitors', visitors)
   .route('/v1/customers', customers)
-  .route('/v1/keys', keys);
+  .route('/v1/keys', keys)
+  .route('/v1/admin', admin);
 
 app.notFound((c) => c.json(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`).body(), 404));
 app.onError((err, c) => {

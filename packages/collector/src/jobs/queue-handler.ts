@@ -30,6 +30,11 @@ export const retryDelay = (attempts: number): number => Math.min(300, 2 ** Math.
  * others are acknowledged. When the invocation's D1 budget runs low, the remaining messages
  * are sent again as new messages (and acknowledged): what does not fit is queued, behind every
  * other site's work.
+ *
+ * A step's follow-ups (a sweep's next page, persons left over, more to prune) use what budget
+ * the batch's own messages left, one step per site in turn, before the rest is queued: each
+ * queued continuation would otherwise wait for the next batch (up to `max_batch_timeout`), and a
+ * sweep of 10,000 orders is a hundred of them.
  */
 export async function handleWorkBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promise<void> {
   consumerActivity.running++;
@@ -45,6 +50,15 @@ export async function handleWorkBatch(batch: MessageBatch<WorkMessage>, env: Bin
  * tests waiting for the queue to go idle); it means nothing across isolates.
  */
 export const consumerActivity = { running: 0 };
+
+/** Follow-ups of a step that succeeded, and the messages that led to them (acknowledged once these are safe). */
+interface Carried {
+  site: Site;
+  bodies: WorkMessage[];
+  parents: Message<WorkMessage>[];
+  /** A follow-up failed when worked here: the rest goes to the queue, which retries it. */
+  stuck: boolean;
+}
 
 async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promise<void> {
   const budget = new D1Budget();
@@ -62,6 +76,7 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
   }
   const sites = await loadSites(metered(env.DB, budget), [...bySite.keys()]);
   const deferred: Message<WorkMessage>[] = [];
+  const carried: Carried[] = [];
   for (const [siteId, messages] of bySite) {
     const site = sites.get(siteId);
     if (!site) {
@@ -78,10 +93,15 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
       const step = takeStep(pending);
       pending = pending.slice(step.length);
       try {
-        // Follow-ups are sent before the step is acknowledged: if sending fails, the step runs
-        // again (it is idempotent) and derives them again.
-        await send(env, await runStep(env, budget, site, step, now));
-        for (const m of step) m.ack();
+        const follow = await runStep(
+          env,
+          budget,
+          site,
+          step.map((m) => m.body),
+          now,
+        );
+        if (follow.length === 0) for (const m of step) m.ack();
+        else carried.push({ site, bodies: follow, parents: step, stuck: false });
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         const first = step[0]!.body;
@@ -92,6 +112,22 @@ async function workBatch(batch: MessageBatch<WorkMessage>, env: Bindings): Promi
           for (const m of step) m.retry({ delaySeconds: retryDelay(m.attempts) });
         }
       }
+    }
+  }
+  await continueHere(env, budget, carried, now);
+  for (const c of carried) {
+    // Follow-ups are sent before their step is acknowledged: if sending fails, the step runs
+    // again (it is idempotent) and derives them again.
+    try {
+      await send(env, c.bodies);
+      for (const m of c.parents) m.ack();
+    } catch (err) {
+      console.error(
+        'queueing follow-ups failed; retrying',
+        c.site.id,
+        err instanceof Error ? err.message : String(err),
+      );
+      for (const m of c.parents) m.retry({ delaySeconds: retryDelay(m.attempts) });
     }
   }
   if (deferred.length === 0) return;
@@ -158,6 +194,28 @@ async function jobFailed(
   }
 }
 
+/**
+ * Works carried follow-ups here while the budget lasts, one step per site in turn; each step's
+ * own follow-ups join its site's. A follow-up that fails stays carried (the queue retries it).
+ */
+async function continueHere(env: Bindings, budget: D1Budget, carried: Carried[], now: number): Promise<void> {
+  for (let progress = true; progress; ) {
+    progress = false;
+    for (const c of carried) {
+      if (budget.remaining < STEP_CALLS) return;
+      if (c.stuck || c.bodies.length === 0) continue;
+      const [next, ...rest] = c.bodies as [WorkMessage, ...WorkMessage[]];
+      try {
+        c.bodies = [...rest, ...(await runStep(env, budget, c.site, [next], now))];
+        progress = true;
+      } catch (err) {
+        console.error('follow-up failed; queueing it', c.site.id, err instanceof Error ? err.message : String(err));
+        c.stuck = true;
+      }
+    }
+  }
+}
+
 /** The next messages of a site worked together: events and orders up to `EVENTS_PER_STEP` events, else one message. */
 function takeStep(messages: Message<WorkMessage>[]): Message<WorkMessage>[] {
   const step: Message<WorkMessage>[] = [];
@@ -178,11 +236,10 @@ async function runStep(
   env: Bindings,
   budget: D1Budget,
   site: Site,
-  messages: Message<WorkMessage>[],
+  bodies: WorkMessage[],
   now: number,
 ): Promise<WorkMessage[]> {
   const db = metered(databaseOf(env, site.database), budget);
-  const bodies = messages.map((m) => m.body);
   const first = bodies[0]!;
   if (first.k === 'sweep') return sweepStep(db, metered(env.DB, budget), site, first, now);
   if (first.k === 'prune') return pruneStep(db, metered(env.DB, budget), site, first, now);
