@@ -40,6 +40,12 @@ export interface Settings {
   timezone: string;
 }
 
+/** `GET/PUT /v1/settings` answer: the settings, and whether any origin may send events. */
+export interface SettingsResponse extends Settings {
+  /** No allowed origins configured: events are accepted from any origin until some are set. */
+  acceptsAnyOrigin: boolean;
+}
+
 /** `PUT /v1/settings`: each given top-level field replaces the stored one. */
 export type SettingsUpdate = Partial<Settings>;
 
@@ -279,6 +285,11 @@ export interface AgentHoursRequest {
   date: string;
   /** 0 to 24, quarter hours and finer allowed. */
   hours: number;
+}
+
+/** `PUT /v1/agents/:agent/hours` answer: what is stored now. */
+export interface AgentHoursResponse extends AgentHoursRequest {
+  agent: string;
 }
 
 /** `POST /v1/keys/rotate`. The admin token names the site with `siteId`. */

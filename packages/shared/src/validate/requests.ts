@@ -5,8 +5,9 @@ import {
   type LinkRequest,
   ORDER_STATUSES,
   type OrderRequest,
+  type RotateKeyRequest,
 } from '../api.js';
-import { LIMITS } from '../constants.js';
+import { KEY_KINDS, LIMITS } from '../constants.js';
 import { channelName, currencyCode, label, opaqueId, orderValue, text } from './common.js';
 import { allowedOrigins, timeZone } from './settings.js';
 
@@ -64,4 +65,10 @@ export const linkSchema: z.ZodType<LinkRequest> = z.strictObject({
 export const agentHoursSchema: z.ZodType<AgentHoursRequest> = z.strictObject({
   date: z.iso.date(),
   hours: z.number().min(0).max(24),
+});
+
+/** `POST /v1/keys/rotate`: which key to replace; the admin token names the site with `siteId`. */
+export const rotateKeySchema: z.ZodType<RotateKeyRequest> = z.strictObject({
+  kind: z.enum(KEY_KINDS),
+  siteId: opaqueId().optional(),
 });
