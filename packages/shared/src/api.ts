@@ -279,6 +279,11 @@ export interface LiftResponse extends StatsEnvelope<LiftRow> {
   groupBy: LiftGroupBy;
 }
 
+/** `PUT /v1/agents/:agent/hours` answer: what is stored now. */
+export interface AgentHoursResponse extends AgentHoursRequest {
+  agent: string;
+}
+
 /** `PUT /v1/agents/:agent/hours`: an agent's production hours on a local day. */
 export interface AgentHoursRequest {
   /** `YYYY-MM-DD`. */
@@ -287,20 +292,19 @@ export interface AgentHoursRequest {
   hours: number;
 }
 
-/** `PUT /v1/agents/:agent/hours` answer: what is stored now. */
-export interface AgentHoursResponse extends AgentHoursRequest {
-  agent: string;
-}
+/** What `POST /v1/keys/rotate` can rotate: an API key, or the secret that signs tagged links. */
+export type RotatableKind = KeyKind | 'link-secret';
 
 /** `POST /v1/keys/rotate`. The admin token names the site with `siteId`. */
 export interface RotateKeyRequest {
-  kind: KeyKind;
+  kind: RotatableKind;
   siteId?: string;
 }
 
-/** The new key, shown once. */
-export interface RotateKeyResponse {
-  key: string;
-}
+/**
+ * The new key, shown once; for `link-secret`, the id of the new signing secret (the secret
+ * itself never leaves the collector).
+ */
+export type RotateKeyResponse = { key: string } | { keyId: number };
 
 export type { KeyKind };

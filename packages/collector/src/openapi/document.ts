@@ -124,13 +124,21 @@ const stats = (
   responses: keyed(csvStats(schema, description)),
 });
 
-const html = (summary: string, description: string): ZodOpenApiOperationObject => ({
+const html = (summary: string, description: string, responses: Responses = {}): ZodOpenApiOperationObject => ({
   tags: ['Pages'],
   summary,
   description,
   security: [],
-  responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+  responses: {
+    200: { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+    ...responses,
+  },
 });
+
+const demoPage = (description: string) =>
+  html('Demo storefront', description, {
+    404: error('This collector runs no demo site (only where `pnpm dev` seeds it)'),
+  });
 
 const script = (summary: string, description: string): ZodOpenApiOperationObject => ({
   tags: ['Script'],
@@ -354,6 +362,8 @@ const spec: ZodOpenApiObject = {
           401: error('Missing or wrong admin token'),
           403: error('Site creation is closed: no `ADMIN_TOKEN` is set (`admin_disabled`)'),
           ...errors.body,
+          429: errors.key[429],
+          ...errors.storage,
           ...errors.internal,
         },
       },
@@ -363,10 +373,17 @@ const spec: ZodOpenApiObject = {
         tags: ['Sites and keys'],
         summary: 'Replace a key',
         description:
-          'The new key is answered once. The old agent or read key stops working at once, the old write key 30 days later (script tags sit in caches). The admin token names the site with `siteId`.',
+          'The new key is answered once. The old agent or read key stops working at once, the old write key 30 days later (script tags sit in caches). `link-secret` starts a new secret for signing tagged links: links signed before keep landing until they expire. The admin token names the site with `siteId`.',
         security: [{ readKey: [] }, { adminToken: [] }],
         requestBody: { required: true, content: json(rotateKeySchema) },
-        responses: bodied({ 201: { description: 'The new key', content: json(rotateKeyResponse) } }),
+        responses: bodied({
+          201: {
+            description: 'The new key, or for `link-secret` the id of the new signing secret',
+            content: json(rotateKeyResponse),
+          },
+          404: error('The admin token named no such site'),
+          409: error('The link secret was rotated 255 times, as many key ids as a token can name'),
+        }),
       },
     },
     '/health': {
@@ -398,8 +415,8 @@ const spec: ZodOpenApiObject = {
     '/docs': { get: html('API reference', 'This document, to read and try') },
     '/dashboard': { get: html('Merchant dashboard', 'Asks for the read key; calls this API from the page') },
     '/agent': { get: html('Agent link page', 'Tag links by hand with an agent key') },
-    '/demo': { get: html('Demo storefront', 'The SDK with pop-up, notification and block widgets') },
-    '/demo/index.html': { get: html('Demo storefront', 'The same page as `/demo`') },
+    '/demo': { get: demoPage('The SDK with pop-up, notification and block widgets') },
+    '/demo/index.html': { get: demoPage('The same page as `/demo`') },
   },
 };
 

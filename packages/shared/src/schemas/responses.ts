@@ -107,7 +107,12 @@ export const agentHoursResponse = exact<AgentHoursResponse>()(
 
 export const rotateKeyResponse = exact<RotateKeyResponse>()(
   z
-    .strictObject({ key: z.string().meta({ description: 'The new key, shown this once' }) })
+    .union([
+      z.strictObject({ key: z.string().meta({ description: 'The new key, shown this once' }) }),
+      z.strictObject({
+        keyId: z.number().int().min(1).max(255).meta({ description: 'The id of the new link-signing secret' }),
+      }),
+    ])
     .meta({ id: 'RotateKeyResponse' }),
 );
 

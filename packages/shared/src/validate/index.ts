@@ -1,6 +1,6 @@
 /** Validators for the collector. Never imported by the SDK (a size test proves it). */
 export { describeIssues, ID_PATTERN, type Validation, validateWith } from './common.js';
-export { batchEnvelope, validateEvent, wireEventSchema } from './events.js';
+export { batchEnvelope, validateEvent } from './events.js';
 export {
   agentHoursSchema,
   createSiteSchema,
@@ -9,12 +9,4 @@ export {
   orderTime,
   rotateKeySchema,
 } from './requests.js';
-export {
-  allowedOrigins,
-  isTimeZone,
-  origin,
-  settingsObject,
-  settingsSchema,
-  settingsUpdateSchema,
-  timeZone,
-} from './settings.js';
+export { allowedOrigins, isTimeZone, origin, settingsSchema, settingsUpdateSchema, timeZone } from './settings.js';

@@ -67,8 +67,11 @@ export const agentHoursSchema: z.ZodType<AgentHoursRequest> = z.strictObject({
   hours: z.number().min(0).max(24),
 });
 
-/** `POST /v1/keys/rotate`: which key to replace; the admin token names the site with `siteId`. */
+/**
+ * `POST /v1/keys/rotate`: an API key kind, or `link-secret`; `siteId` only with the admin token
+ * (a read key names its own site).
+ */
 export const rotateKeySchema: z.ZodType<RotateKeyRequest> = z.strictObject({
-  kind: z.enum(KEY_KINDS),
+  kind: z.enum([...KEY_KINDS, 'link-secret']),
   siteId: opaqueId().optional(),
 });
