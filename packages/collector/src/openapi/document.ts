@@ -135,10 +135,13 @@ const html = (summary: string, description: string, responses: Responses = {}): 
   },
 });
 
-const demoPage = (description: string) =>
-  html('Demo storefront', description, {
-    404: error('This collector runs no demo site (only where `pnpm dev` seeds it)'),
-  });
+/** The demo runs only where `pnpm dev` seeded its site; looking is limited per address. */
+const demoErrors: Responses = {
+  404: error('This collector runs no demo site'),
+  429: errors.key[429],
+  ...errors.storage,
+};
+const demoPage = (description: string) => html('Demo storefront', description, demoErrors);
 
 const script = (summary: string, description: string): ZodOpenApiOperationObject => ({
   tags: ['Script'],
@@ -417,6 +420,21 @@ const spec: ZodOpenApiObject = {
     '/agent': { get: html('Agent link page', 'Tag links by hand with an agent key') },
     '/demo': { get: demoPage('The SDK with pop-up, notification and block widgets') },
     '/demo/index.html': { get: demoPage('The same page as `/demo`') },
+    '/demo/{file}': {
+      get: {
+        tags: ['Pages'],
+        summary: "The demo storefront's script and styles",
+        security: [],
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          200: {
+            description: 'The file',
+            content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+          },
+          ...demoErrors,
+        },
+      },
+    },
   },
 };
 
