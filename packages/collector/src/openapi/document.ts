@@ -49,7 +49,7 @@ import {
 /*
  * The collector's OpenAPI 3.1 document, built from the schemas of `@lasttouch/shared`: request
  * bodies from the validators the routes parse with, answers from `@lasttouch/shared/schemas`
- * (pinned to the API types). test/openapi-routes.test.ts checks that every route of app.ts is
+ * (pinned to the API types). test/openapi.test.ts checks that every route of app.ts is
  * here; test/contract.ts checks every answer of the worker-level tests against it.
  */
 
@@ -120,7 +120,7 @@ const stats = (
   description:
     "Counted in the site's days (midnight to midnight in its `timezone` setting); `from` and `to` are echoed as the instants read.",
   security: READ,
-  requestParams: { query: query },
+  requestParams: { query },
   responses: keyed(csvStats(schema, description)),
 });
 
@@ -159,7 +159,7 @@ const erasure = (what: string, path: ZodObjectInput): ZodOpenApiOperationObject 
   summary: `Erase a ${what}`,
   description: `Every stored row that names the ${what} loses the id or is deleted; anonymous aggregates stay, so past stats do not change. The same request again is a \`204\` too.`,
   security: READ,
-  requestParams: { path: path },
+  requestParams: { path },
   responses: keyed({ 204: { description: 'Erased (or nothing was stored)' }, ...errors.badRequest }),
 });
 
