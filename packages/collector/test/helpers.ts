@@ -8,12 +8,19 @@
 import { env, exports } from 'cloudflare:workers';
 import type { CheckoutEvent, CreateSiteResponse, IngestResponse, LandingEvent, WidgetEvent } from '@lasttouch/shared';
 import { consumerActivity } from '../src/jobs/queue-handler.js';
+import { conformsToDocument } from './contract.js';
 
 export const BASE_URL = 'https://collector.test';
 
-/** Calls the worker at `path` (e.g. `/v1/settings`). */
-export const call = (path: string, init?: RequestInit): Promise<Response> =>
-  exports.default.fetch(`${BASE_URL}${path}`, init);
+/**
+ * Calls the worker at `path` (e.g. `/v1/settings`). The answer must match the OpenAPI document
+ * (test/contract.ts): every test that calls is a contract test too.
+ */
+export async function call(path: string, init?: RequestInit): Promise<Response> {
+  const res = await exports.default.fetch(`${BASE_URL}${path}`, init);
+  await conformsToDocument(init?.method ?? 'GET', path, res);
+  return res;
+}
 
 /**
  * Calls the worker with `Authorization: Bearer key`; an object body is sent as JSON.

@@ -40,6 +40,12 @@ export interface Settings {
   timezone: string;
 }
 
+/** `GET/PUT /v1/settings` answer: the settings, and whether any origin may send events. */
+export interface SettingsResponse extends Settings {
+  /** No allowed origins configured: events are accepted from any origin until some are set. */
+  acceptsAnyOrigin: boolean;
+}
+
 /** `PUT /v1/settings`: each given top-level field replaces the stored one. */
 export type SettingsUpdate = Partial<Settings>;
 
@@ -271,6 +277,11 @@ export interface LiftRow {
 /** `GET /v1/stats/lift`. */
 export interface LiftResponse extends StatsEnvelope<LiftRow> {
   groupBy: LiftGroupBy;
+}
+
+/** `PUT /v1/agents/:agent/hours` answer: what is stored now. */
+export interface AgentHoursResponse extends AgentHoursRequest {
+  agent: string;
 }
 
 /** `PUT /v1/agents/:agent/hours`: an agent's production hours on a local day. */

@@ -10,6 +10,7 @@ import { eventsCors, originAllowed } from '../http/cors.js';
 import { ApiError, unavailable } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import { parseOrThrow } from '../http/validate.js';
+import { visitorCookie } from '../http/visitor-cookie.js';
 import { customerHash } from '../identity/customer-hash.js';
 import { sortBatch } from '../ingest/batch.js';
 import { idsOf, splitDuplicates, storedIdsStatement } from '../ingest/dedupe.js';
@@ -60,5 +61,11 @@ export const events = new Hono<AppEnv>().use(eventsCors()).post('/', async (c) =
       throw unavailable('Events could not be stored; send the batch again later');
     }
   }
+  // On a first-party mount the server sets the visitor cookie too (docs/first-party.md).
+  const cookie = visitorCookie(
+    c.req.raw,
+    accepted.map((e) => e.v),
+  );
+  if (cookie) c.header('Set-Cookie', cookie);
   return c.json({ accepted: fresh.length, duplicates, rejected } satisfies IngestResponse, 202);
 });

@@ -81,3 +81,9 @@ export const batchEnvelope = z.object({
   st: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
   e: z.array(z.unknown()).min(1).max(LIMITS.eventsPerBatch),
 });
+
+/**
+ * Any one event, for the API document (`@lasttouch/shared/schemas`): the collector itself
+ * validates each event with `validateEvent`, which picks the schema by `t`.
+ */
+export const wireEventSchema = z.union([widgetEvent, landingEvent, checkoutEvent, identifyEvent, dropEvent]);

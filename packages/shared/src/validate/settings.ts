@@ -113,12 +113,15 @@ export const timeZone = z
   .max(64)
   .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris or America/Los_Angeles');
 
-export const settingsSchema: z.ZodType<Settings> = z.strictObject({
+/** The settings' object itself, for schemas that extend it (the settings answer, `@lasttouch/shared/schemas`). */
+export const settingsObject = z.strictObject({
   allowedOrigins,
   attributionWindows: windows,
   creditPolicy: z.enum(CREDIT_POLICIES),
   timezone: timeZone,
 });
+
+export const settingsSchema: z.ZodType<Settings> = settingsObject;
 
 export const settingsUpdateSchema: z.ZodType<SettingsUpdate> = z
   .strictObject({
