@@ -14,6 +14,8 @@ export default defineConfig(async () => {
             ADMIN_TOKEN: 'test-admin-token-0123456789abcdef0123',
             // Inputs per endpoint of the robustness properties (test/robustness-*.test.ts); the bench raises it.
             ROBUSTNESS_RUNS: process.env.ROBUSTNESS_RUNS ?? '',
+            // Seeds the recount property runs beyond its fixed ones (test/attribution-recount.test.ts).
+            RECOUNT_RUNS: process.env.RECOUNT_RUNS ?? '',
           },
           // A second database, for sites placed on another D1 (test/sites-databases.test.ts).
           d1Databases: { DB_2: 'lasttouch-2' },

@@ -1,7 +1,7 @@
 import type { Settings } from '@lasttouch/shared';
 import { type CustomerLink, type PersonKey, personAt } from '../identity/person.js';
 import type { OrderRow } from '../orders/queries.js';
-import type { Fold } from '../stats/fold.js';
+import { entryOf, type Fold } from '../stats/fold.js';
 import { slotOf } from '../time/slots.js';
 import { type Contribution, contributionOf, convertedAt, type Exposure } from './contribution.js';
 import type { PersonData } from './persons.js';
@@ -72,7 +72,6 @@ export interface ConvertedChange {
 
 export interface PersonResult {
   applied: AppliedChange[];
-  converted: ConvertedChange[];
   /** Orders from this time on still need this person re-attributed (the step was full). */
   continueFrom: number | null;
 }
@@ -86,8 +85,8 @@ const owner = (visitorId: string | null, customerHash: string | null, links: rea
 
 /**
  * Re-attributes one loaded person into `fold`: every order it owns from `plan.from` on (before
- * `cutoff`) gets the contribution its current attribution gives; converters of its devices'
- * lift groups move to their first counted order. Erased orders keep what they had.
+ * `cutoff`) gets the contribution its current attribution gives. Erased orders keep what they
+ * had. (Converters are moved per step, not per person: `moveConverters`.)
  */
 export function reattributePerson(
   data: PersonData,
@@ -113,32 +112,42 @@ export function reattributePerson(
     const change = changeContribution(fold, order, next);
     if (change) applied.push(change);
   }
-  return {
-    applied,
-    converted: moveConverters(data, fold),
-    continueFrom: data.cutoff,
-  };
+  return { applied, continueFrom: data.cutoff };
 }
 
 /**
- * Converters: a device becomes one for a lift group at its first placed order at or after its
- * first eligibility. Orders before `since` were not loaded, so a converter time already before
- * it stands.
+ * Converters of the devices of a step's loaded persons: a device becomes one for a lift group at
+ * its first placed order at or after its first eligibility. Moved once per step: a device of two
+ * customers (a shared computer) is loaded with both, and folding its move twice would count it
+ * twice. Each exposure is judged from the load that reaches furthest back, with every order of
+ * its device any load read; orders before that load's `since` were not read, so a converter time
+ * already before it stands.
  */
-function moveConverters(data: PersonData, fold: Fold): ConvertedChange[] {
+export function moveConverters(loaded: readonly PersonData[], fold: Fold): ConvertedChange[] {
+  const widest = new Map<string, { exposure: Exposure; since: number }>();
+  const orders = new Map<string, OrderRow>();
+  for (const data of loaded) {
+    for (const o of data.orders) orders.set(o.orderId, o);
+    for (const exposure of data.exposures) {
+      const key = `${exposure.visitorId}|${exposure.groupKey}`;
+      const before = widest.get(key);
+      if (!before || data.plan.since < before.since) widest.set(key, { exposure, since: data.plan.since });
+    }
+  }
+  const placedTimes = new Map<string, number[]>();
+  for (const o of orders.values()) {
+    if (o.visitorId !== null && o.status === 'placed') entryOf(placedTimes, o.visitorId, () => []).push(o.ts);
+  }
   const changes: ConvertedChange[] = [];
-  for (const e of data.exposures) {
-    if (e.convertedTs !== null && e.convertedTs < data.plan.since) continue;
-    const times = data.orders.filter((o) => o.visitorId === e.visitorId && o.status === 'placed').map((o) => o.ts);
-    const next = convertedAt(e, times);
+  for (const { exposure: e, since } of widest.values()) {
+    if (e.convertedTs !== null && e.convertedTs < since) continue;
+    const next = convertedAt(e, placedTimes.get(e.visitorId) ?? []);
     if (next === e.convertedTs) continue;
     if (e.convertedTs !== null)
       fold.add('lift_slots', [slotOf(e.convertedTs), e.groupKey, e.cohort], { converters: -1 });
-    if (next !== null) {
-      fold.add('lift_slots', [slotOf(next), e.groupKey, e.cohort], { converters: 1 });
-      // A converter is always among the group's visitors, whatever range is read.
-      fold.addVisitor('lift_slots', [slotOf(next), e.groupKey, e.cohort], e.visitorId);
-    }
+    // Not added to the slot's visitors sketch: a sketch cannot forget, and a converter moves (a
+    // refund, an earlier order or eligibility arriving late); the stats read at least the converters.
+    if (next !== null) fold.add('lift_slots', [slotOf(next), e.groupKey, e.cohort], { converters: 1 });
     changes.push({ visitorId: e.visitorId, groupKey: e.groupKey, convertedTs: next });
   }
   return changes;

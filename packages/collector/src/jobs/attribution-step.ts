@@ -9,6 +9,7 @@ import {
 import {
   type AppliedChange,
   type ConvertedChange,
+  moveConverters,
   reattributeOrphans,
   reattributePerson,
 } from '../attribution/reattribute.js';
@@ -70,13 +71,15 @@ export async function attributionStep(
     remaining.push(...plans.slice(PERSONS_PER_STEP).map(({ key, from }) => ({ key, from })));
     if (now.length > 0) {
       const results = await db.batch<Record<string, unknown>>(now.flatMap((p) => personStatements(db, site.id, p)));
-      now.forEach((plan, i) => {
-        const data = personData(plan, results.slice(i * PERSON_STATEMENTS, (i + 1) * PERSON_STATEMENTS));
+      const loaded = now.map((plan, i) =>
+        personData(plan, results.slice(i * PERSON_STATEMENTS, (i + 1) * PERSON_STATEMENTS)),
+      );
+      for (const data of loaded) {
         const result = reattributePerson(data, links, site.settings, fold);
         applied.push(...result.applied);
-        converted.push(...result.converted);
-        if (result.continueFrom !== null) remaining.push({ key: plan.key, from: result.continueFrom });
-      });
+        if (result.continueFrom !== null) remaining.push({ key: data.plan.key, from: result.continueFrom });
+      }
+      converted.push(...moveConverters(loaded, fold));
     }
   }
 

@@ -20,7 +20,7 @@ interface Side {
 
 /**
  * `GET /v1/stats/lift`: per group (the site, each campaign, each widget) and cohort, the visitors
- * eligible in the range (sketch union; a converter counts among them), the converters (in the
+ * eligible in the range (sketch union; never fewer than the converters), the converters (in the
  * slot of their first order after eligibility), orders and value; `lift` is the relative
  * difference of conversion rates with its 95 % interval (docs/lift.md). Reads one row per group,
  * cohort and slot (and currency, for orders), whatever the traffic. Groups without held-out
@@ -34,6 +34,7 @@ export async function liftStats(
 ): Promise<LiftRow[]> {
   const { first, end } = slotBounds(range);
   const match = groupBy === 'site' ? `group_key = 'site'` : `group_key like '${PREFIX[groupBy]}%'`;
+  // Orders refunded or re-attributed leave their cells at zero: a currency without orders gets no row.
   const [visitorRows, orderRows] = await db.batch<Record<string, unknown>>([
     db
       .prepare(
@@ -45,7 +46,7 @@ export async function liftStats(
       .prepare(
         `select group_key as groupKey, cohort, currency, sum(orders) as orders, sum(value_minor) as valueMinor
          from lift_orders where site_id = ?1 and slot >= ?2 and slot < ?3 and ${match}
-         group by group_key, cohort, currency`,
+         group by group_key, cohort, currency having sum(orders) != 0 or sum(value_minor) != 0`,
       )
       .bind(siteId, first, end),
   ]);
@@ -73,7 +74,8 @@ export async function liftStats(
   const rows: LiftRow[] = [];
   for (const key of [...groups.keys()].sort()) {
     const [exposed, holdout] = groups.get(key)!;
-    // Above 10,000 visitors the count is an estimate: a converter is always among the visitors.
+    // A converter whose eligibility lies before the range is not in its sketches; and above 10,000
+    // visitors the count is an estimate. Either way a cohort never has fewer visitors than converters.
     const counts = (s: Side) => {
       const visitors = Math.max(s.visitors.estimate(), s.converters);
       return { visitors, converters: s.converters };
