@@ -1,5 +1,5 @@
 /**
- * Benchmarks 2 and 6 in headless Chromium (playwright-core, Debian's /usr/bin/chromium):
+ * Benchmarks 2 and 6 in headless Chromium (`@lasttouch/shared/testing/chromium`, the one launch of every suite):
  * - main-thread cost: script evaluation + init of the tag on a page with 50 widgets, and the
  *   time to handle 1,000 synthetic clicks and 1,000 hovers, against the same page without the
  *   SDK (same run, alternating); long tasks; document listeners and observers at 5 and at 50
@@ -9,14 +9,14 @@
  * - memory: heap growth after 10,000 events with the collector unreachable.
  * Pages come from a tiny local server that also answers `POST /v1/events` with 202.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
-import { fmt, machine, median, QUICK, ratio, table, writeResult } from './lib.ts';
+import { fmt, machine, median, memoryTable, QUICK, ratio, table, writeResult } from '@lasttouch/shared/testing/bench';
+import { launchChromium } from '@lasttouch/shared/testing/chromium';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SDK = readFileSync(fileURLToPath(new URL('../dist/lasttouch.js', import.meta.url)), 'utf8');
 const RUNS = QUICK ? 2 : 5;
 const INTERACTIONS = 1_000;
@@ -307,22 +307,8 @@ async function memory(browser: Browser, origin: string, withSdk: boolean) {
   };
 }
 
-if (!existsSync(CHROMIUM))
-  throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   const runs: { sdk: Run[]; base: Run[] } = { sdk: [], base: [] };
   // Alternate, so both sides see the same background load.
@@ -440,19 +426,7 @@ try {
     ),
   );
   console.log(`\nMemory: JS heap after ${fmt(MEMORY_EVENTS)} click events, collector unreachable (after GC)`);
-  console.log(
-    table(
-      ['SDK', 'heap before B', 'heap after B', 'growth B', 'localStorage B', 'events queued'],
-      mem.map((r) => [
-        r.withSdk ? 'yes' : 'no',
-        fmt(r.before),
-        fmt(r.after),
-        fmt(r.growth),
-        fmt(r.localStorageBytes),
-        fmt(r.queuedEvents),
-      ]),
-    ),
-  );
+  console.log(memoryTable(mem));
 
   writeResult('sdk-browser', {
     machine: machine(),

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { add, mockFetch, reset } from './dom.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { add, mockFetch, tagGlobal, useTagPage } from './dom.js';
 
-type Global = ((...args: unknown[]) => void) & { q?: IArguments[] };
-const w = window as unknown as { lasttouch?: Global };
+const w = tagGlobal;
 
 /** The snippet of contract section 1, then the tag with `attributes`, then the SDK. */
 function stub() {
@@ -26,18 +25,10 @@ async function load(attributes: Record<string, string> = {}) {
   await import('../src/iife.js');
 }
 
+useTagPage();
 let net: ReturnType<typeof mockFetch>;
 beforeEach(() => {
-  reset();
-  vi.useFakeTimers();
   net = mockFetch();
-  w.lasttouch = undefined;
-  for (const script of document.querySelectorAll('script')) script.remove();
-});
-afterEach(() => {
-  w.lasttouch?.('consent', false);
-  w.lasttouch = undefined;
-  reset();
 });
 
 const sent = async () => {
