@@ -29,6 +29,7 @@ describe('the debug tag', () => {
     script.setAttribute('data-debug', '');
     document.head.append(script);
     new Function(readFileSync(dist('lasttouch.debug.js'), 'utf8'))();
+    await vi.advanceTimersByTimeAsync(0);
     w.lasttouch!('click', { kind: 'popup', id: 'p' });
     expect(log).toHaveBeenCalledWith('[lasttouch]', 'click', expect.objectContaining({ w: 'p' }));
   });
@@ -46,6 +47,8 @@ describe('the minified tag', () => {
     const el = add('<div data-lt-widget="popup" data-lt-id="p"><button data-lt-dismiss>x</button></div>');
     new Function(tag)();
     new Function(tag)(); // loaded twice: ignored
+    // The tracker starts in a task of its own.
+    await vi.advanceTimersByTimeAsync(0);
     io().report(el, 1);
     el.click();
     (el.firstElementChild as HTMLElement).click();
