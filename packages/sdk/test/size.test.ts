@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import configs from '../rollup.config.mjs';
 
 // What this feature set measures (issue 20): a regression fails. The goal is GOAL.
-const BUDGET = 2961;
+const BUDGET = 2983;
 const GOAL = 2048;
 const root = resolve(import.meta.dirname, '../../..');
 
