@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import { fmt, machine, table, writeResult } from './lib.ts';
+import { fmt, machine, table, writeResult } from '@lasttouch/shared/testing/bench';
 import { moduleSizes } from './modules.ts';
 
 export const GOAL_BROTLI = 2048;

@@ -214,6 +214,7 @@ describe('withdrawal in another tab', () => {
     await vi.advanceTimersByTimeAsync(1000);
     // The other tab's consent(false) deleted every key; this tab hears it through storage.
     localStorage.clear();
+    // biome-ignore lint/suspicious/noDocumentCookie: the cookie as the SDK reads it, written synchronously
     document.cookie = 'lt_v=; max-age=-1; path=/; domain=shop.test';
     dispatchEvent(new StorageEvent('storage', { key: 'lt_v', oldValue: 'x', newValue: null }));
     const net = mockFetch();

@@ -179,7 +179,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       }
     },
     // Untracked, nothing is queued: the queue is empty until start and cleared on withdrawal.
-    flush: () => flush(),
+    flush,
   } as Tracker;
   for (const t of WIDGET_EVENT_TYPES)
     tracker[t] = ({ kind, id, campaign, sequence }: WidgetInput) => widget(t, kind, id, campaign, sequence);

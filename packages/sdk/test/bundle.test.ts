@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { add, io, mockFetch, reset } from './dom.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { add, io, mockFetch, tagGlobal, useTagPage } from './dom.js';
 
 const pkg = resolve(import.meta.dirname, '..');
 const dist = (file: string) => resolve(pkg, 'dist', file);
@@ -16,19 +16,8 @@ beforeAll(() => {
   tag = readFileSync(dist('lasttouch.js'), 'utf8');
 }, 60_000);
 
-const w = window as unknown as { lasttouch?: ((...args: unknown[]) => void) & { q?: unknown[] } };
-
-beforeEach(() => {
-  reset();
-  vi.useFakeTimers();
-  w.lasttouch = undefined;
-  for (const script of document.querySelectorAll('script')) script.remove();
-});
-afterEach(() => {
-  w.lasttouch?.('consent', false);
-  w.lasttouch = undefined;
-  reset();
-});
+const w = tagGlobal;
+useTagPage();
 
 describe('the debug tag', () => {
   it('logs with a bare data-debug attribute', async () => {
@@ -40,6 +29,7 @@ describe('the debug tag', () => {
     script.setAttribute('data-debug', '');
     document.head.append(script);
     new Function(readFileSync(dist('lasttouch.debug.js'), 'utf8'))();
+    await vi.advanceTimersByTimeAsync(0);
     w.lasttouch!('click', { kind: 'popup', id: 'p' });
     expect(log).toHaveBeenCalledWith('[lasttouch]', 'click', expect.objectContaining({ w: 'p' }));
   });
@@ -57,6 +47,8 @@ describe('the minified tag', () => {
     const el = add('<div data-lt-widget="popup" data-lt-id="p"><button data-lt-dismiss>x</button></div>');
     new Function(tag)();
     new Function(tag)(); // loaded twice: ignored
+    // The tracker starts in a task of its own.
+    await vi.advanceTimersByTimeAsync(0);
     io().report(el, 1);
     el.click();
     (el.firstElementChild as HTMLElement).click();

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { createTracker } from '../src/tracker.js';
 import type { Tracker, TrackerOptions } from '../src/types.js';
 
@@ -112,6 +112,7 @@ export function reset(url = 'https://shop.test/') {
   vi.restoreAllMocks();
   localStorage.clear();
   for (const cookie of document.cookie.split('; ')) {
+    // biome-ignore lint/suspicious/noDocumentCookie: the cookie as the SDK reads it, written synchronously
     if (cookie) document.cookie = `${cookie.split('=')[0]}=; max-age=-1; path=/`;
   }
   document.body.innerHTML = '';
@@ -124,6 +125,28 @@ export function reset(url = 'https://shop.test/') {
   FakeIntersectionObserver.last = undefined;
   Element.prototype.getBoundingClientRect = layout as never;
   Element.prototype.checkVisibility = checkVisibility;
+}
+
+/** `window.lasttouch`, the stub's queue or the tag's function. */
+export const tagGlobal = window as unknown as { lasttouch?: ((...args: unknown[]) => void) & { q?: unknown[] } };
+
+/**
+ * Hooks of a file that loads the script tag itself: each test starts on fake timers with no
+ * `lasttouch` global and no script element, and the tag it loaded withdraws afterwards (its
+ * listeners stay on the document, recording nothing).
+ */
+export function useTagPage() {
+  beforeEach(() => {
+    reset();
+    vi.useFakeTimers();
+    tagGlobal.lasttouch = undefined;
+    for (const script of document.querySelectorAll('script')) script.remove();
+  });
+  afterEach(() => {
+    tagGlobal.lasttouch?.('consent', false);
+    tagGlobal.lasttouch = undefined;
+    reset();
+  });
 }
 
 /** Adds `html` to the body and returns its first element. */

@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { add, mockFetch, reset } from './dom.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { add, mockFetch, tagGlobal, useTagPage } from './dom.js';
 
-type Global = ((...args: unknown[]) => void) & { q?: IArguments[] };
-const w = window as unknown as { lasttouch?: Global };
+const w = tagGlobal;
 
 /** The snippet of contract section 1, then the tag with `attributes`, then the SDK. */
 function stub() {
@@ -16,7 +15,8 @@ function stub() {
   return w.lasttouch;
 }
 
-async function load(attributes: Record<string, string> = {}) {
+/** Evaluates the tag (`started`: and lets the task it starts in run). */
+async function load(attributes: Record<string, string> = {}, started = true) {
   const script = document.createElement('script');
   script.dataset.site = 'ltw_tag';
   script.dataset.api = 'https://collector.test';
@@ -24,20 +24,13 @@ async function load(attributes: Record<string, string> = {}) {
   document.head.append(script);
   vi.resetModules();
   await import('../src/iife.js');
+  if (started) await vi.advanceTimersByTimeAsync(0);
 }
 
+useTagPage();
 let net: ReturnType<typeof mockFetch>;
 beforeEach(() => {
-  reset();
-  vi.useFakeTimers();
   net = mockFetch();
-  w.lasttouch = undefined;
-  for (const script of document.querySelectorAll('script')) script.remove();
-});
-afterEach(() => {
-  w.lasttouch?.('consent', false);
-  w.lasttouch = undefined;
-  reset();
 });
 
 const sent = async () => {
@@ -63,6 +56,25 @@ describe('script tag', () => {
     expect(id).toBe(events[0]!.v);
     expect(net.sent[0]!.body.k).toBe('ltw_tag');
     expect(net.sent[0]!.url).toBe('https://collector.test/v1/events');
+  });
+
+  it('starts in a task after its evaluation: calls meanwhile wait in order', async () => {
+    const el = add('<div data-lt-widget="block" data-lt-id="hero"></div>');
+    stub()('click', { kind: 'block', id: 'stub' });
+    await load({}, false);
+    expect(localStorage.lt_v).toBeUndefined();
+    w.lasttouch!('click', { kind: 'block', id: 'meanwhile' });
+    expect(w.lasttouch!.q).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(w.lasttouch!.q).toBeUndefined();
+    el.click();
+    expect((await sent()).map((e) => `${e.t}:${e.w}`)).toEqual(['click:stub', 'click:meanwhile', 'click:hero']);
+  });
+
+  it('starts at once with a holdout: widgets are hidden from the held-out before they paint', async () => {
+    await load({ holdout: '10' }, false);
+    expect(localStorage.lt_v).toBeDefined();
+    expect(w.lasttouch!.q).toBeUndefined();
   });
 
   it('applies a queued consent at its place in the order (data-consent="required")', async () => {

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import configs from '../rollup.config.mjs';
 
 // What this feature set measures (issue 20): a regression fails. The goal is GOAL.
-const BUDGET = 2907;
+const BUDGET = 2983;
 const GOAL = 2048;
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -31,11 +31,11 @@ describe('dist/lasttouch.js', () => {
     expect(brotli).toBeLessThanOrEqual(BUDGET);
   });
 
-  it('holds only SDK sources and shared types and constants: no validator, no zod', () => {
+  it('holds only SDK sources and shared types and constants: no validator, no zod, no test helpers', () => {
     expect(modules.length).toBeGreaterThan(5);
     for (const id of modules) {
       expect(id).toMatch(/^packages\/(sdk\/src|shared\/src)\/[^/]+(\/[^/]+)?\.ts$/);
-      expect(id).not.toMatch(/validate|zod/);
+      expect(id).not.toMatch(/validate|zod|testing/);
     }
     for (const marker of ['zod', 'safeParse', 'ZodError', 'strictObject']) expect(code).not.toContain(marker);
   });

@@ -20,19 +20,18 @@ export function readCookies(): string[] {
  * or one set by the collector's first-party mount).
  */
 export function writeCookie(value: string, maxAge: number) {
-  const attributes = `;path=/;samesite=lax${isSecureContext ? ';secure' : ''}`;
+  const write = (text: string, age = '') =>
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing in Firefox and Safari
+    (document.cookie = `${VISITOR_COOKIE}=${text};path=/;samesite=lax${isSecureContext ? ';secure' : ''}${age}`);
   const labels = location.hostname.split('.');
   let scope = '';
   try {
     for (let i = labels.length - 2; i >= 0 && !scope; i--) {
       const domain = `;domain=${labels.slice(i).join('.')}`;
-      // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing in Firefox and Safari
-      document.cookie = `${VISITOR_COOKIE}=?${domain}${attributes}`;
+      write(`?${domain}`);
       if (document.cookie.includes(`${VISITOR_COOKIE}=?`)) scope = domain;
     }
-    // biome-ignore lint/suspicious/noDocumentCookie: as above
-    document.cookie = `${VISITOR_COOKIE}=${value}${scope}${attributes};max-age=${maxAge}`;
-    // biome-ignore lint/suspicious/noDocumentCookie: as above
-    if (maxAge < 0) document.cookie = `${VISITOR_COOKIE}=${attributes};max-age=-1`;
+    write(value + scope, `;max-age=${maxAge}`);
+    if (maxAge < 0) write('', ';max-age=-1');
   } catch {}
 }

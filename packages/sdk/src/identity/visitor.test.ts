@@ -50,6 +50,7 @@ describe('visitor id', () => {
   });
 
   it('is restored from the cookie when localStorage is gone, and rewrites localStorage', () => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the cookie as the SDK reads it, written synchronously
     document.cookie = 'lt_v=fromcookie000000; path=/';
     expect(loadVisitor(openStore())).toBe('fromcookie000000');
     expect(localStorage.lt_v).toBe('fromcookie000000');
@@ -61,6 +62,7 @@ describe('visitor id', () => {
     ['markup in storage', '', '<script>'],
     ['an empty cookie and an uppercase id', 'lt_v=', 'ABCDEFGHIJKLMNOPQRST'],
   ])('replaces %s by a new id, never sending it', (_, cookie, stored) => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the cookie as the SDK reads it, written synchronously
     if (cookie) document.cookie = `${cookie}; path=/`;
     if (stored) localStorage.lt_v = stored;
     const id = loadVisitor(openStore());

@@ -1,6 +1,6 @@
 import { VISITOR_COOKIE, VISITOR_ID_PATTERN } from '@lasttouch/shared';
 import { put, type Store } from '../store.js';
-import { uid } from '../util.js';
+import { secureUid } from '../util.js';
 import { readCookies, writeCookie } from './cookie.js';
 
 /** 400 days: the longest any browser keeps a cookie. */
@@ -13,7 +13,7 @@ export const COOKIE_SECONDS = 34_560_000;
  * path: reading and probing cookies is a synchronous round trip to the browser each.
  */
 export function loadVisitor(store: Store): string {
-  const id = [...readCookies(), store[VISITOR_COOKIE]].find((value) => VISITOR_ID_PATTERN.test(value!)) || uid();
+  const id = [...readCookies(), store[VISITOR_COOKIE]].find((value) => VISITOR_ID_PATTERN.test(value!)) || secureUid();
   put(store, VISITOR_COOKIE, id);
   return id;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { LIMITS } from '../constants.js';
+import { LABEL_PATTERN, LIMITS } from '../constants.js';
 import { CURRENCY_PATTERN } from '../currency.js';
 
 /** Opaque ids: URL-safe characters only, so they can never carry markup or SQL. */
@@ -20,8 +20,7 @@ export const label = (max: number = LIMITS.idLength) =>
   text()
     .min(1)
     .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not hold control characters');
+    .regex(LABEL_PATTERN, 'may not hold control characters');
 
 /** An ISO 4217 currency code. */
 export const currencyCode = z.string().regex(CURRENCY_PATTERN, 'must be an ISO 4217 code such as EUR');
