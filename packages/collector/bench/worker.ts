@@ -31,13 +31,13 @@ import { enforceRateLimit } from '../src/http/rate-limit.ts';
 import { customerHash } from '../src/identity/customer-hash.ts';
 import { linkClosureStatement } from '../src/identity/links.ts';
 import type { CustomerLink, PersonKey } from '../src/identity/person.ts';
-import { batchVisitors, sortBatch } from '../src/ingest/batch.ts';
+import { sortBatch } from '../src/ingest/batch.ts';
 import { idsOf, splitDuplicates, storedIdsStatement } from '../src/ingest/dedupe.ts';
 import { DEAD_LETTER_QUEUE, storeDeadLetters } from '../src/jobs/dead-letters.ts';
 import type { WorkMessage } from '../src/jobs/messages.ts';
 import { handleWorkBatch } from '../src/jobs/queue-handler.ts';
 import { loadSites } from '../src/sites/queries.ts';
-import { lookUpKey } from '../src/sites/require-key.ts';
+import { authenticate } from '../src/sites/require-key.ts';
 import { type D1Usage, emptyUsage, meterD1 } from './d1-meter.ts';
 import { faultyD1 } from './faulty-d1.ts';
 
@@ -187,15 +187,11 @@ async function pathTiming(request: Request, env: Bindings): Promise<Response> {
   };
   const batch = batchEnvelope.parse(await request.json());
   lap('body');
-  const now = Date.now();
-  const found = await lookUpKey(env.DB, batch.k!, now);
-  if (!found) return json({ error: 'unknown key' }, 401);
-  lap('key lookup (D1)');
+  const found = await authenticate(request, env, batch.k, ['write'], env.EVENTS_ADDRESS_LIMITER);
+  lap('address limit, key lookup (D1)');
   await enforceRateLimit(env.EVENTS_SITE_LIMITER, found.site.id, 'site');
-  for (const visitor of batchVisitors(batch.e)) {
-    await enforceRateLimit(env.EVENTS_VISITOR_LIMITER, `${found.site.id}:${visitor}`, 'visitor');
-  }
-  lap('rate limits');
+  lap('site rate limit');
+  const now = Date.now();
   const { accepted } = sortBatch(batch.e, batch.st, now);
   for (const e of accepted) if (e.cu !== undefined) e.cu = await customerHash(found.site.customerSecret, e.cu);
   lap('validation');

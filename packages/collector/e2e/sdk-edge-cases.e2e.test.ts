@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH } from '@lasttouch/shared/testing/chromium';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
-import { CHROMIUM_PATH } from '@lasttouch/shared/testing/chromium';
-import { freePort } from './harness/wrangler-dev.js';
 import { type Shop, type Suite, useSuite } from './harness/suite.js';
+import { freePort } from './harness/wrangler-dev.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const sdkBuild = fileURLToPath(new URL('../../sdk/dist/lasttouch.js', import.meta.url));

@@ -61,7 +61,9 @@ class Checks {
     const extra = a.filter((x) => !e.includes(x));
     const missing = e.filter((x) => !a.includes(x));
     if (extra.length + missing.length > 0 || a.length !== e.length) {
-      this.failures.push(`${label}:\n  got      ${extra.join('\n           ')}\n  expected ${missing.join('\n           ')}`);
+      this.failures.push(
+        `${label}:\n  got      ${extra.join('\n           ')}\n  expected ${missing.join('\n           ')}`,
+      );
     }
   }
 }
@@ -118,22 +120,26 @@ async function compareSite(
       reads.push(async () => {
         const body = await site.get<T>(`${path}${path.includes('?') ? '&' : '?'}${q}`);
         answers[`${query.label} ${path}`] = body;
-        checks.equal(`${at}: ${path} echoes its range`, [body.from, body.to, body.timezone], [
-          new Date(range.from).toISOString(),
-          new Date(range.to).toISOString(),
-          tz,
-        ]);
+        checks.equal(
+          `${at}: ${path} echoes its range`,
+          [body.from, body.to, body.timezone],
+          [new Date(range.from).toISOString(), new Date(range.to).toISOString(), tz],
+        );
         compare(body);
       });
     const chat = (groupBy: 'channel' | 'agent' | 'conversation', verified: boolean) =>
       read<ChatStatsResponse>(`/v1/stats/chat?groupBy=${groupBy}${verified ? '&verified=true' : ''}`, (body) => {
         const expected = model.chat(range, groupBy, verified);
-        checks.equal(`${at}: chat by ${groupBy}${verified ? ', verified' : ''}`, {
-          rows: body.rows,
-          totals: body.totals,
-          invalidLandings: body.invalidLandings,
-          expiredLandings: body.expiredLandings,
-        }, expected);
+        checks.equal(
+          `${at}: chat by ${groupBy}${verified ? ', verified' : ''}`,
+          {
+            rows: body.rows,
+            totals: body.totals,
+            invalidLandings: body.invalidLandings,
+            expiredLandings: body.expiredLandings,
+          },
+          expected,
+        );
       });
     const widgets = (verified: boolean) =>
       read<StatsEnvelope<WidgetStatsRow>>(`/v1/stats/widgets${verified ? '?verified=true' : ''}`, (body) =>
@@ -337,7 +343,9 @@ async function recount(seed: number): Promise<Checks> {
       const queries = ranges(r, model.settings.timezone, now);
       const answers: Record<string, unknown>[] = [];
       for (const [k, label] of ['in time order', 'shuffled'].entries()) {
-        answers.push(await compareSite(sites[k]![i]!, models[k]![i]!, queries, now, checks, `seed ${seed} site ${i} ${label}`));
+        answers.push(
+          await compareSite(sites[k]![i]!, models[k]![i]!, queries, now, checks, `seed ${seed} site ${i} ${label}`),
+        );
       }
       checks.equal(`seed ${seed} site ${i}: both arrival orders answer alike`, answers[1], answers[0]);
       expect(stream.deliveries.length).toBeGreaterThan(0);
@@ -355,7 +363,10 @@ describe('attribution recount', () => {
       const started = performance.now();
       const checks = await recount(seed);
       console.log(`recount seed ${seed}: ${checks.count} checks in ${Math.round(performance.now() - started)} ms`);
-      expect(checks.failures.length, `${checks.failures.length} of ${checks.count} checks failed:\n${checks.failures.slice(0, 8).join('\n')}`).toBe(0);
+      expect(
+        checks.failures.length,
+        `${checks.failures.length} of ${checks.count} checks failed:\n${checks.failures.slice(0, 8).join('\n')}`,
+      ).toBe(0);
     }, 120_000);
   }
 

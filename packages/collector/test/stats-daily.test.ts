@@ -89,7 +89,11 @@ describe('GET /v1/stats/daily', () => {
     expect(dateOf(at(2))).not.toBe(evening);
 
     // Rows read: at most the site's cells in the range, whatever the number of days.
-    const parsed = parseStatsRange({ from: local(at(2) - 20 * DAY), to: local(at(20) + DAY) }, 'America/Los_Angeles', now);
+    const parsed = parseStatsRange(
+      { from: local(at(2) - 20 * DAY), to: local(at(20) + DAY) },
+      'America/Los_Angeles',
+      now,
+    );
     if (!parsed.ok) throw new Error(parsed.message);
     const cells = await env.DB.prepare(
       `select (select count(*) from widget_slots where site_id = ?1) + (select count(*) from credit_slots where site_id = ?1)

@@ -9,7 +9,15 @@ import { LINK_PARAM, type Settings } from '@lasttouch/shared';
 import { consumerActivity } from '../../src/jobs/queue-handler.js';
 import { newLinkId, signToken } from '../../src/links/token.js';
 import { call, createSite } from '../helpers.js';
-import { type BatchDelivery, DAY, type Delivery, type GenEvent, ORIGIN, type SiteStream, type TokenRef } from './stream.js';
+import {
+  type BatchDelivery,
+  DAY,
+  type Delivery,
+  type GenEvent,
+  ORIGIN,
+  type SiteStream,
+  type TokenRef,
+} from './stream.js';
 
 const realNow = Date.now.bind(Date);
 
@@ -129,7 +137,13 @@ export class DrivenSite {
       .first<{ keyId: number; secret: string }>();
     for (let n = 0; n < 2; n++) {
       this.unknownTokens.push(
-        await signToken({ siteId: this.siteId, keyId: secret!.keyId, secret: secret!.secret, linkId: newLinkId(), issuedAt }),
+        await signToken({
+          siteId: this.siteId,
+          keyId: secret!.keyId,
+          secret: secret!.secret,
+          linkId: newLinkId(),
+          issuedAt,
+        }),
       );
     }
   }
@@ -193,7 +207,11 @@ export class DrivenSite {
 
   private async batch(d: BatchDelivery, now: number) {
     const st = d.st === 'sent' ? now + d.skew : d.st === 'invalid' ? now + d.skew + 401 * DAY : undefined;
-    const body = { k: this.keys.write, ...(st === undefined ? {} : { st }), e: d.events.map((e) => this.wire(e, d.skew)) };
+    const body = {
+      k: this.keys.write,
+      ...(st === undefined ? {} : { st }),
+      e: d.events.map((e) => this.wire(e, d.skew)),
+    };
     const res = await call('/v1/events', {
       method: 'POST',
       headers: { 'Content-Type': 'text/plain;charset=UTF-8' },

@@ -166,8 +166,7 @@ export function modelRange(query: StatsRangeQuery, tz: string, now: number): Mod
 }
 
 const inRange = (range: ModelRange, slot: number) => slot >= range.first && slot < range.end;
-const dayOf = (range: ModelRange, slot: number) =>
-  range.days.find((d) => slot >= d.slotFrom && slot < d.slotTo)?.date;
+const dayOf = (range: ModelRange, slot: number) => range.days.find((d) => slot >= d.slotFrom && slot < d.slotTo)?.date;
 
 interface CurrencySum {
   currency: string;
@@ -193,7 +192,11 @@ function perCurrency<C extends Record<string, number | null>, T>(
   return list
     .sort((a, b) => byString(a.currency, b.currency))
     .map((s, n) =>
-      row(n === 0 ? counts : blank, { orders: s.orders, value: money(s.valueMinor, s.currency), currency: s.currency }, s),
+      row(
+        n === 0 ? counts : blank,
+        { orders: s.orders, value: money(s.valueMinor, s.currency), currency: s.currency },
+        s,
+      ),
     );
 }
 
@@ -225,7 +228,7 @@ export class Model {
   private readonly exposures = new Map<string, { visitorId: string; group: string; cohort: 0 | 1; first: number }>();
 
   constructor(
-    private readonly stream: SiteStream,
+    stream: SiteStream,
     arrivals: readonly Delivery[],
     private readonly now: number,
   ) {
@@ -268,7 +271,10 @@ export class Model {
     this.count('event clamped to the receive time', this.events.filter((e) => e.ts === this.now).length);
     for (const e of this.events) if (e.landing) this.count(`landing ${e.landing.ok ? 'valid' : e.landing.reason}`);
     const landings = this.interactions.filter((i) => i.link);
-    this.count('landing forwarded', landings.filter((i) => this.recipients.get(i.link!.key)!.visitorId !== i.visitorId).length);
+    this.count(
+      'landing forwarded',
+      landings.filter((i) => this.recipients.get(i.link!.key)!.visitorId !== i.visitorId).length,
+    );
     const opened = new Set<string>();
     for (const i of landings) {
       const key = `${i.link!.key}|${i.visitorId}`;
@@ -279,9 +285,11 @@ export class Model {
       const order = this.orders.get(orderId)!;
       this.count(`order ${order.status}${order.verified ? ' verified' : ''}`);
       const statuses = log.filter((r) => r.source === 'server').map((r) => r.status);
-      if (statuses.join() .includes('refunded,placed')) this.count('order placed again after a refund');
-      if (new Set(log.filter((r) => r.source === 'server').map((r) => r.valueMinor)).size > 1) this.count('order value changed');
-      if (new Set(log.filter((r) => r.source === 'sdk').map((r) => r.visitorId)).size > 1) this.count('order checkouts disagree');
+      if (statuses.join().includes('refunded,placed')) this.count('order placed again after a refund');
+      if (new Set(log.filter((r) => r.source === 'server').map((r) => r.valueMinor)).size > 1)
+        this.count('order value changed');
+      if (new Set(log.filter((r) => r.source === 'sdk').map((r) => r.visitorId)).size > 1)
+        this.count('order checkouts disagree');
       const first = log.findIndex((r) => r.source === 'server');
       if (first >= 0 && log.slice(first).some((r) => r.source === 'sdk')) this.count('order checkout after the store');
       if (order.visitorId === null && order.customerId === null) this.count('order with no one to credit');
@@ -317,20 +325,28 @@ export class Model {
   /** docs/ingestion.md: clock offset from `st`, clamping, age, held-out widgets, dedupe by id. */
   private accept(d: BatchDelivery): void {
     const rejected: ExpectedRejection[] = [];
-    d.events.forEach((e, index) => {
-      if (d.st === 'invalid') return rejected.push({ index, code: 'invalid_clock' });
+    for (const [index, e] of d.events.entries()) {
+      if (d.st === 'invalid') {
+        rejected.push({ index, code: 'invalid_clock' });
+        continue;
+      }
       // docs/ingestion.md's limits: a token is at most 256 URL-safe characters.
       if (e.token?.kind === 'garbage' && !/^[A-Za-z0-9_.-]{1,256}$/.test(e.token.text)) {
-        return rejected.push({ index, code: 'invalid_event' });
+        rejected.push({ index, code: 'invalid_event' });
+        continue;
       }
       // With `st` the device's error cancels out: (T + skew) + (now - (now + skew)).
       const corrected = d.st === 'sent' ? e.T : e.T + d.skew;
       const ts = corrected > this.now + LIMITS.futureSkewMs ? this.now : corrected;
-      if (ts < this.now - LIMITS.maxAgeMs) return rejected.push({ index, code: 'too_old' });
-      if (e.h === 1 && ['instance', 'click', 'hover', 'dismiss'].includes(e.t)) {
-        return rejected.push({ index, code: 'held_out' });
+      if (ts < this.now - LIMITS.maxAgeMs) {
+        rejected.push({ index, code: 'too_old' });
+        continue;
       }
-      if (this.seen.has(e.id)) return;
+      if (e.h === 1 && ['instance', 'click', 'hover', 'dismiss'].includes(e.t)) {
+        rejected.push({ index, code: 'held_out' });
+        continue;
+      }
+      if (this.seen.has(e.id)) continue;
       this.seen.add(e.id);
       const accepted: Accepted = { ...e, ts };
       if (e.t === 'landing') accepted.landing = this.land(e, ts);
@@ -347,7 +363,7 @@ export class Model {
           receivedAt: this.now,
         });
       }
-    });
+    }
     this.rejections.set(d, rejected);
   }
 
@@ -544,9 +560,7 @@ export class Model {
   }
 
   private credited(range: ModelRange, verified: boolean): Contribution[] {
-    return [...this.contributions.values()].filter(
-      (c) => inRange(range, c.slot) && (!verified || c.order.verified),
-    );
+    return [...this.contributions.values()].filter((c) => inRange(range, c.slot) && (!verified || c.order.verified));
   }
 
   private widgetEvents(range: ModelRange, type: string) {
@@ -659,7 +673,11 @@ export class Model {
       .map((r) => ({ ...r, channel: r.channel === '' ? null : r.channel }));
   }
 
-  daily(range: ModelRange, verified: boolean, filter: { widget: string } | { campaign: string } | null): DailyStatsRow[] {
+  daily(
+    range: ModelRange,
+    verified: boolean,
+    filter: { widget: string } | { campaign: string } | null,
+  ): DailyStatsRow[] {
     const keep = (x: { w?: string | null; c?: string | null }) =>
       filter === null ? true : 'widget' in filter ? x.w === filter.widget : x.c === filter.campaign;
     const counters = this.widgetCounters(range, keep, (e) => dayOf(range, slotOf(e.ts))!);
@@ -774,7 +792,8 @@ export class Model {
    * of eligible browsers. Groups without held-out visitors are left out.
    */
   lift(range: ModelRange, groupBy: LiftGroupBy): LiftRow[] {
-    const matches = (g: string) => (groupBy === 'site' ? g === 'site' : g.startsWith(groupBy === 'campaign' ? 'c:' : 'w:'));
+    const matches = (g: string) =>
+      groupBy === 'site' ? g === 'site' : g.startsWith(groupBy === 'campaign' ? 'c:' : 'w:');
     type Side = { visitors: Set<string>; converters: number; sums: Map<string, CurrencySum> };
     const groups = new Map<string, [Side, Side]>();
     const side = (g: string, cohort: 0 | 1) => {
@@ -826,11 +845,7 @@ export class Model {
           orders: real?.orders ?? 0,
           value: real ? money(real.valueMinor, real.currency) : 0,
           conversionRate: first ? ratio(c.converters, c.visitors, 4) : null,
-          revenuePerVisitor: real
-            ? money(real.valueMinor / Math.max(c.visitors, 1), real.currency)
-            : first
-              ? 0
-              : null,
+          revenuePerVisitor: real ? money(real.valueMinor / Math.max(c.visitors, 1), real.currency) : first ? 0 : null,
         };
       };
       const label = key === 'site' ? 'site' : key.startsWith('c:') ? key.slice(2) : key.slice(key.indexOf(':', 2) + 1);
@@ -891,7 +906,8 @@ export class Model {
     const a = o.status === 'placed' ? this.attributions.get(orderId) : undefined;
     const w = this.settings.attributionWindows;
     const longest =
-      Math.max(w.default, ...Object.values(w.kinds), ...Object.values(w.channels), ...Object.values(w.campaigns)) * 1000;
+      Math.max(w.default, ...Object.values(w.kinds), ...Object.values(w.channels), ...Object.values(w.campaigns)) *
+      1000;
     const lost = (a?.considered ?? []).filter((c) => c.loss !== null);
     const all = lost.map(({ i, loss }) => ({ ...this.view(i), lost: lossPattern(loss!) }));
     return { required: lost.filter(({ i }) => o.ts - i.ts <= longest).length, all };
@@ -906,7 +922,8 @@ export function coverage(model: Model): Map<string, number> {
 function lossPattern(loss: Loss): RegExp {
   if (loss === 'earlier') return /^earlier than the credited interaction$/;
   if (loss === 'tie_priority') return /^same time as the credited interaction, whose action ranks higher$/;
-  if (loss === 'tie_event_id') return /^same time and action as the credited interaction, which has the smaller event id$/;
+  if (loss === 'tie_event_id')
+    return /^same time and action as the credited interaction, which has the smaller event id$/;
   if ('outside' in loss) return new RegExp(`^outside its attribution window \\(${loss.outside / 1000} seconds\\)$`);
   return new RegExp(`already spent on order ${loss.spent.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`);
 }

@@ -192,7 +192,11 @@ export interface StreamSize {
 export function randomWindows(r: Rng): Settings['attributionWindows'] {
   return {
     default: r.pick([3600, 86_400, 3 * 86_400, 14 * 86_400]),
-    kinds: r.pick<Settings['attributionWindows']['kinds']>([{}, { popup: 7200 }, { notification: 1800, block: 2 * 86_400 }]),
+    kinds: r.pick<Settings['attributionWindows']['kinds']>([
+      {},
+      { popup: 7200 },
+      { notification: 1800, block: 2 * 86_400 },
+    ]),
     channels: r.pick<Record<string, number>>([{}, { sms: 86_400, email: 5 * 86_400 }, { whatsapp: 3600 }]),
     campaigns: r.pick<Record<string, number>>([{}, { spring: 2 * 86_400 }, { fall: 600 }]),
   };
@@ -213,7 +217,7 @@ function windowMs(
 
 /** Settings after applying `changes` in order: what the final stats answer under. */
 export function finalSettings(stream: SiteStream): Required<SettingsPatch> {
-  return stream.changes.reduce<Required<SettingsPatch>>((s, c) => ({ ...s, ...c.patch }), { ...stream.initial });
+  return Object.assign({ ...stream.initial }, ...stream.changes.map((c) => c.patch));
 }
 
 /**
@@ -242,7 +246,7 @@ export function generateSite(r: Rng, now: number, size: StreamSize, tag: string)
     changes.push({ at: r.next(), patch });
   }
   changes.sort((a, b) => a.at - b.at);
-  const final = changes.reduce<Required<SettingsPatch>>((s, c) => ({ ...s, ...c.patch }), { ...initial });
+  const final = Object.assign({ ...initial }, ...changes.map((c) => c.patch)) as Required<SettingsPatch>;
 
   // Links: a few conversations, some with several links (a re-sent link), one conversation on two channels.
   const conversations = Array.from({ length: Math.max(2, Math.ceil(size.links / 2)) }, (_, n) => ({
@@ -382,12 +386,17 @@ export function generateSite(r: Rng, now: number, size: StreamSize, tag: string)
           ]
         : [];
     const shared = links.reduce((a, l, n) => (l.issuedAt < links[a]!.issuedAt ? n : a), 0);
-    const forwardedAt = p === profiles[1] || p === profiles[2] ? sessions.find((t) => t > links[shared]!.issuedAt) : undefined;
+    const forwardedAt =
+      p === profiles[1] || p === profiles[2] ? sessions.find((t) => t > links[shared]!.issuedAt) : undefined;
     sessions.forEach((sessionStart, index) => {
       const s = id('s-');
       let T = sessionStart;
-      if (index === 0) for (const token of scripted) ev({ t: 'landing', s, T: (T += 1 + r.int(MINUTE)), token });
-      if (sessionStart === forwardedAt) ev({ t: 'landing', s, T: (T += 1 + r.int(MINUTE)), token: { kind: 'link', link: shared } });
+      const soon = () => {
+        T += 1 + r.int(MINUTE);
+        return T;
+      };
+      if (index === 0) for (const token of scripted) ev({ t: 'landing', s, T: soon(), token });
+      if (sessionStart === forwardedAt) ev({ t: 'landing', s, T: soon(), token: { kind: 'link', link: shared } });
       const step = () => {
         // Equal milliseconds now and then: ties between interactions are decided by the rules.
         T += r.chance(0.08) ? 0 : 1 + r.int(15 * MINUTE);
@@ -398,7 +407,7 @@ export function generateSite(r: Rng, now: number, size: StreamSize, tag: string)
       }
       identifyIn.forEach((at, n) => {
         // Identify times are never shared: which customer was linked last must be decidable.
-        if (at === index) ev({ t: 'identify', s, T: (T += 1 + r.int(MINUTE)), cu: p.identities[n]! });
+        if (at === index) ev({ t: 'identify', s, T: soon(), cu: p.identities[n]! });
       });
       for (let n = 2 + r.int(7); n > 0; n--) {
         const roll = r.next();

@@ -17,10 +17,7 @@ export const text = () => z.string().regex(WELL_FORMED, 'may not hold a lone sur
 
 /** Free text labels (widget, campaign, conversation ids): printable, bounded. */
 export const label = (max: number = LIMITS.idLength) =>
-  text()
-    .min(1)
-    .max(max)
-    .regex(LABEL_PATTERN, 'may not hold control characters');
+  text().min(1).max(max).regex(LABEL_PATTERN, 'may not hold control characters');
 
 /** An ISO 4217 currency code. */
 export const currencyCode = z.string().regex(CURRENCY_PATTERN, 'must be an ISO 4217 code such as EUR');
