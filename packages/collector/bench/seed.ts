@@ -110,8 +110,8 @@ export async function seedEvents(d1: SqliteD1, siteId: string, input: WireEvent[
       e.cu = hash;
     }
     const ingested = await ingestStep(db, site, accepted, [], now);
-    let remaining = await attributionStep(db, site, ingested.seeds, [], ingested.orphans);
-    while (remaining.length > 0) remaining = await attributionStep(db, site, noSeeds(), remaining, []);
+    let remaining = await attributionStep(db, site, ingested.seeds, [], ingested.orphans, now);
+    while (remaining.length > 0) remaining = await attributionStep(db, site, noSeeds(), remaining, [], now);
     result.accepted += ingested.accepted;
     result.rejected += rejected.length;
   }

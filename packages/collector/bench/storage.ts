@@ -6,7 +6,8 @@
  * Each table then grows as its retention rule says (docs/privacy.md, src/jobs/prune-step.ts):
  *
  * - kept for a bounded time: event ids (the current and previous 30-day bucket: at most 60
- *   days), touches (the longest attribution window, at least 31 days), session facts (31 days),
+ *   days), touches (31 days and the longest attribution window: 45 with the default 14-day
+ *   window), session facts (31 days),
  *   eligibilities (400 days; an upper bound: a visitor eligible again adds no row);
  * - kept for good: orders and their reports, links, customer links, every aggregate;
  *
@@ -31,7 +32,7 @@ export const D1_LIMIT_BYTES = 10 * 1_000_000_000;
 /** Days each table is kept (docs/privacy.md); absent: kept for good; `null`: no growth with traffic. */
 export const RETENTION: Record<string, number | null | undefined> = {
   events: 60,
-  touches: 31,
+  touches: 45,
   session_facts: 31,
   exposures: 400,
   sites: null,

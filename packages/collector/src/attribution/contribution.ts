@@ -86,6 +86,21 @@ export function contributionOf(
   };
 }
 
+/**
+ * The contribution of a settled order (`SETTLED_AFTER_MS`): whom it credited stands, since the
+ * touches that decided it may be gone; its reports still move it (a late refund, a new value).
+ */
+export function settledContribution(order: OrderFacts, before: Contribution): Contribution | null {
+  if (order.status !== 'placed') return null;
+  return {
+    ...before,
+    slot: slotOf(order.ts),
+    currency: order.currency,
+    verified: order.verified,
+    valueMinor: order.valueMinor,
+  };
+}
+
 const creditKey = (i: Interaction): CreditKey => ({
   action: i.action,
   kind: i.kind ?? '',

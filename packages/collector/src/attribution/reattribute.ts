@@ -3,7 +3,7 @@ import { type CustomerLink, type PersonKey, personAt } from '../identity/person.
 import type { OrderRow } from '../orders/queries.js';
 import { entryOf, type Fold } from '../stats/fold.js';
 import { slotOf } from '../time/slots.js';
-import { type Contribution, contributionOf, convertedAt, type Exposure } from './contribution.js';
+import { type Contribution, contributionOf, convertedAt, type Exposure, settledContribution } from './contribution.js';
 import type { PersonData } from './persons.js';
 import { attributePerson, type Interaction } from './rules.js';
 
@@ -86,13 +86,15 @@ const owner = (visitorId: string | null, customerHash: string | null, links: rea
 /**
  * Re-attributes one loaded person into `fold`: every order it owns from `plan.from` on (before
  * `cutoff`) gets the contribution its current attribution gives. Erased orders keep what they
- * had. (Converters are moved per step, not per person: `moveConverters`.)
+ * had; orders placed before `settledBefore` keep whom they credit (`settledContribution`).
+ * (Converters are moved per step, not per person: `moveConverters`.)
  */
 export function reattributePerson(
   data: PersonData,
   links: readonly CustomerLink[],
   settings: Settings,
   fold: Fold,
+  settledBefore: number,
 ): PersonResult {
   const { plan } = data;
   const ownedOrders = data.orders.filter((o) => owner(o.visitorId, o.customerHash, links, o.ts) === plan.key);
@@ -108,7 +110,10 @@ export function reattributePerson(
   const applied: AppliedChange[] = [];
   for (const order of ownedOrders) {
     if (order.erased || (plan.from !== null && order.ts < plan.from)) continue;
-    const next = contributionOf(order, byOrder.get(order.orderId), settings, firstLinkAt, exposuresOf(order.visitorId));
+    const next =
+      order.ts < settledBefore && order.applied !== null
+        ? settledContribution(order, JSON.parse(order.applied) as Contribution)
+        : contributionOf(order, byOrder.get(order.orderId), settings, firstLinkAt, exposuresOf(order.visitorId));
     const change = changeContribution(fold, order, next);
     if (change) applied.push(change);
   }

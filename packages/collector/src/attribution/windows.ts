@@ -1,4 +1,4 @@
-import type { Action, Settings, WidgetKind } from '@lasttouch/shared';
+import { type Action, LIMITS, type Settings, type WidgetKind } from '@lasttouch/shared';
 
 /** What a window depends on: the interaction's campaign, channel (tagged links) and kind. */
 export interface WindowSubject {
@@ -30,6 +30,16 @@ export function longestWindow(settings: Settings): number {
   const all = [w.default, ...Object.values(w.kinds), ...Object.values(w.channels), ...Object.values(w.campaigns)];
   return Math.max(...all.filter((s): s is number => typeof s === 'number')) * 1000;
 }
+
+/**
+ * Orders older than this are settled: no event can still arrive before them (events older than
+ * `LIMITS.maxAgeMs` are refused; a day's margin), so a re-attribution keeps whom they credit
+ * and follows only their reports (status, value). Their touches may then be pruned.
+ */
+export const SETTLED_AFTER_MS = LIMITS.maxAgeMs + 86_400_000;
+
+/** How long touches are kept: while an order that is not settled can still reach them. */
+export const touchRetention = (settings: Settings): number => SETTLED_AFTER_MS + longestWindow(settings);
 
 // Settings are JSON: a campaign named "constructor" must not find Object.prototype's.
 const own = <K extends string>(record: Partial<Record<K, number>>, key: K): number | undefined =>

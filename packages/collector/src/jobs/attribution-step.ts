@@ -13,6 +13,7 @@ import {
   reattributeOrphans,
   reattributePerson,
 } from '../attribution/reattribute.js';
+import { SETTLED_AFTER_MS } from '../attribution/windows.js';
 import { claimStatements, stepSeqOf, stepSeqStatement } from '../db/site-steps.js';
 import { linkClosureStatement } from '../identity/links.js';
 import { type CustomerLink, type PersonKey, personsOf } from '../identity/person.js';
@@ -44,6 +45,7 @@ export async function attributionStep(
   seeds: Seeds,
   requests: readonly PersonRequest[],
   orphans: readonly OrderRow[],
+  now: number,
 ): Promise<PersonRequest[]> {
   const fold = new Fold();
   const applied: AppliedChange[] = reattributeOrphans(orphans, site.settings, fold);
@@ -67,15 +69,15 @@ export async function attributionStep(
       ...[...seeds.customers].map(([c, from]) => ({ key: `c:${c}` as PersonKey, from })),
     ];
     const plans = planPersons(wanted, links, site.settings);
-    const now = plans.slice(0, PERSONS_PER_STEP);
+    const taken = plans.slice(0, PERSONS_PER_STEP);
     remaining.push(...plans.slice(PERSONS_PER_STEP).map(({ key, from }) => ({ key, from })));
-    if (now.length > 0) {
-      const results = await db.batch<Record<string, unknown>>(now.flatMap((p) => personStatements(db, site.id, p)));
-      const loaded = now.map((plan, i) =>
+    if (taken.length > 0) {
+      const results = await db.batch<Record<string, unknown>>(taken.flatMap((p) => personStatements(db, site.id, p)));
+      const loaded = taken.map((plan, i) =>
         personData(plan, results.slice(i * PERSON_STATEMENTS, (i + 1) * PERSON_STATEMENTS)),
       );
       for (const data of loaded) {
-        const result = reattributePerson(data, links, site.settings, fold);
+        const result = reattributePerson(data, links, site.settings, fold, now - SETTLED_AFTER_MS);
         applied.push(...result.applied);
         if (result.continueFrom !== null) remaining.push({ key: data.plan.key, from: result.continueFrom });
       }

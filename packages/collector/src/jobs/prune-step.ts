@@ -1,5 +1,5 @@
 import { LIMITS } from '@lasttouch/shared';
-import { longestWindow } from '../attribution/windows.js';
+import { touchRetention } from '../attribution/windows.js';
 import { bucketOf } from '../ingest/dedupe.js';
 import type { Site } from '../sites/site.js';
 import { slotOf } from '../time/slots.js';
@@ -14,12 +14,13 @@ export const PRUNE_EVERY_MS = DAY_MS;
 
 /**
  * What each table keeps (docs/scaling.md): event ids while a retry can repeat them (the current
- * and previous 30-day period); touches and session facts while a late event can still arrive
- * or an attribution window can still reach them; eligibilities 400 days. Orders, their reports,
+ * and previous 30-day period); touches while the window of an order that is not settled can still
+ * reach them (`touchRetention`: older orders keep their credit); session facts while a late event
+ * can still arrive; eligibilities 400 days. Orders, their reports,
  * links and aggregates are kept for good.
  */
 function pruneStatements(db: D1Database, site: Site, now: number): D1PreparedStatement[] {
-  const touchCutoff = now - Math.max(longestWindow(site.settings), LIMITS.maxAgeMs + DAY_MS);
+  const touchCutoff = now - touchRetention(site.settings);
   const factCutoff = slotOf(now - LIMITS.maxAgeMs - DAY_MS);
   const prune = (table: string, key: string, where: string, ...params: number[]) =>
     db

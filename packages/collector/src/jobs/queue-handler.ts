@@ -255,7 +255,7 @@ async function runStep(
     events.length + orderIds.length > 0
       ? await ingestStep(db, site, events, orderIds, now)
       : { seeds: noSeeds(), orphans: [] };
-  const remaining = await attributionStep(db, site, ingested.seeds, requests, ingested.orphans);
+  const remaining = await attributionStep(db, site, ingested.seeds, requests, ingested.orphans, now);
   return remaining.length > 0 ? [{ k: 'persons', site: site.id, requests: remaining }] : [];
 }
 

@@ -34,7 +34,7 @@ export async function sweepStep(
     .all<{ id: string }>();
   const seeds = noSeeds();
   for (const { id } of results) (phase === 'v' ? seeds.visitors : seeds.customers).set(id, null);
-  const remaining = await attributionStep(db, site, seeds, [], []);
+  const remaining = await attributionStep(db, site, seeds, [], [], now);
   const last = results.at(-1)?.id;
   const next = results.length < PAGE ? (phase === 'v' ? 'c:' : null) : `${phase}:${last}`;
   const follow: WorkMessage[] = remaining.length > 0 ? [{ k: 'persons', site: site.id, requests: remaining }] : [];
