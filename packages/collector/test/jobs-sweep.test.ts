@@ -1,7 +1,7 @@
 /**
  * The re-attribution sweep a settings change starts (`src/jobs/sweep-step.ts`): every person with
- * orders, 100 a step, each step within one invocation's D1 budget; a failed step is retried
- * without losing its page; a sweep for an older settings version stops; a second chain of the
+ * orders, 100 a step, each step within one invocation's D1 budget, and as many steps as the
+ * budget allows in one consumer invocation; a failed step backs its job off without losing its page; a sweep for an older settings version stops; a second chain of the
  * same sweep (a message the cron resent while the first was only slow) stops at the first step
  * the other made.
  */
@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { CALLS_PER_INVOCATION, STATEMENTS_PER_BATCH } from '../src/db/budget.js';
 import { advanceJob, finishJob, startJobStatement } from '../src/jobs/jobs-queries.js';
 import type { WorkMessage } from '../src/jobs/messages.js';
+import { sweepStep } from '../src/jobs/sweep-step.js';
+import { loadSites } from '../src/sites/queries.js';
 import { createShop, DAY, HOUR, type Shop, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
 import { checkoutEvent, uid, widgetEvent } from './helpers.js';
@@ -50,6 +52,17 @@ const credited = async (shop: Shop) => {
   return rows.reduce((sum, r) => sum + r.orders, 0);
 };
 
+/**
+ * One sweep step on its own, counted, answering its follow-ups (the consumer works those in the
+ * same invocation while its budget lasts, so through it a step's bounds do not show).
+ */
+async function sweepOnce(message: SweepMessage, fail?: (sql: string) => boolean) {
+  const site = (await loadSites(env.DB, [message.site])).get(message.site)!;
+  const counted = wrapD1(env.DB, fail);
+  const sent = await sweepStep(counted.db, counted.db, site, message, Date.now());
+  return { sent, calls: counted.calls(), maxBatch: counted.maxBatch() };
+}
+
 /** One invocation of the consumer on `messages`, counted; answers what it sent and its D1 use. */
 async function step(messages: WorkMessage[], fail?: (sql: string) => boolean) {
   const held = heldQueue();
@@ -62,22 +75,20 @@ type SweepMessage = Extract<WorkMessage, { k: 'sweep' }>;
 const sweeps = (sent: WorkMessage[]) => sent.filter((m): m is SweepMessage => m.k === 'sweep');
 
 /**
- * Delivers messages, each invocation's follow-ups the next one's messages, until none is left;
- * every invocation within the D1 budget. Answers the sweep job's cursor after each.
+ * Delivers messages to the consumer, each invocation's follow-ups the next one's messages, until
+ * none is left; every invocation within the D1 budget. Answers how many invocations it took.
  */
-async function drain(siteId: string, messages: WorkMessage[]): Promise<(string | null | undefined)[]> {
-  const cursors: (string | null | undefined)[] = [];
-  let pending = messages;
-  while (pending.length > 0) {
+async function drain(messages: WorkMessage[]): Promise<number> {
+  let invocations = 0;
+  for (let pending = messages; pending.length > 0; invocations++) {
     const { result, sent, calls, maxBatch } = await step(pending);
     expect(result.retryMessages).toEqual([]);
     expect(calls).toBeLessThanOrEqual(CALLS_PER_INVOCATION);
     expect(maxBatch).toBeLessThanOrEqual(STATEMENTS_PER_BATCH);
-    cursors.push((await jobOf(siteId, 'sweep'))?.cursor);
     pending = sent;
-    if (cursors.length > 20) throw new Error('the sweep does not end');
+    if (invocations > 20) throw new Error('the sweep does not end');
   }
-  return cursors;
+  return invocations;
 }
 
 /** Changes settings with the queue held: answers the sweep message the change sent. */
@@ -92,7 +103,14 @@ describe('a settings sweep', () => {
   it('re-attributes every order, visitors then customers, 100 persons a step, each within the D1 budget', async () => {
     const shop = await shopWithOrders(250);
     const first = await change(shop, SHORT_POPUP);
-    const cursors = await drain(shop.siteId, [first]);
+    const cursors: (string | null | undefined)[] = [];
+    for (let next: SweepMessage | undefined = first; next; ) {
+      const { sent, calls, maxBatch } = await sweepOnce(next);
+      expect(calls).toBeLessThanOrEqual(CALLS_PER_INVOCATION);
+      expect(maxBatch).toBeLessThanOrEqual(STATEMENTS_PER_BATCH);
+      cursors.push((await jobOf(shop.siteId, 'sweep'))?.cursor);
+      [next] = sweeps(sent);
+    }
     // Three pages of visitors (100, 100, 50), the customers' page, then the job ends.
     expect(cursors).toHaveLength(4);
     expect(cursors[0]).toMatch(/^v:/);
@@ -102,22 +120,30 @@ describe('a settings sweep', () => {
     expect((await shop.detail(shop.customerOrder)).credited).toBeNull();
   });
 
-  it('loses no page when a step fails: the message is retried, the job stays where it was', async () => {
+  it('works a whole sweep of 250 persons in one consumer invocation, within its D1 budget', async () => {
+    const shop = await shopWithOrders(250);
+    expect(await drain([await change(shop, SHORT_POPUP)])).toBe(1);
+    expect(await credited(shop)).toBe(0);
+    expect(await jobOf(shop.siteId, 'sweep')).toBeNull();
+  });
+
+  it('loses no page when a step fails: the job backs off where it was and its message comes back', async () => {
     const shop = await shopWithOrders(150);
     const first = await change(shop, SHORT_POPUP);
-    const ok = await step([first]);
-    const [next] = sweeps(ok.sent);
+    const [next] = sweeps((await sweepOnce(first)).sent);
     const at = (await jobOf(shop.siteId, 'sweep'))!.cursor;
     expect(next).toMatchObject({ cursor: at });
 
     const failed = await step([next!], (sql) => sql.startsWith('update orders set applied'));
-    expect(failed.result.retryMessages).toHaveLength(1);
-    expect(failed.sent).toEqual([]);
-    expect((await jobOf(shop.siteId, 'sweep'))!.cursor).toBe(at);
+    expect(failed.result.retryMessages).toEqual([]);
+    expect(failed.sent).toEqual([next]);
+    const job = (await jobOf(shop.siteId, 'sweep'))!;
+    expect(job.cursor).toBe(at);
+    expect(job.nextAt).toBeGreaterThan(Date.now());
     expect(await credited(shop)).toBe(51);
 
-    // The platform delivers it again: the sweep goes on from the same page and ends.
-    await drain(shop.siteId, [next!]);
+    // The message comes back after the backoff: the sweep goes on from the same page and ends.
+    await drain(failed.sent);
     expect(await credited(shop)).toBe(0);
     expect(await jobOf(shop.siteId, 'sweep')).toBeNull();
   });
@@ -125,7 +151,7 @@ describe('a settings sweep', () => {
   it('stops a sweep for an older settings version, at its start or mid-way; the newer one finishes', async () => {
     const shop = await shopWithOrders(150);
     const older = await change(shop, SHORT_POPUP);
-    const { sent } = await step([older]);
+    const { sent } = await sweepOnce(older);
     const [olderNext] = sweeps(sent);
     expect(olderNext).toMatchObject({ version: 1, cursor: expect.stringMatching(/^v:/) });
 
@@ -133,12 +159,10 @@ describe('a settings sweep', () => {
     expect(newer).toMatchObject({ version: 2, cursor: null });
     expect(await jobOf(shop.siteId, 'sweep')).toMatchObject({ version: 2, cursor: null });
     for (const stale of [older, olderNext!]) {
-      const run = await step([stale]);
-      expect(run.result.retryMessages).toEqual([]);
-      expect(run.sent).toEqual([]);
+      expect((await sweepOnce(stale)).sent).toEqual([]);
       expect(await jobOf(shop.siteId, 'sweep')).toMatchObject({ version: 2, cursor: null });
     }
-    await drain(shop.siteId, [newer]);
+    await drain([newer]);
     expect(await credited(shop)).toBe(0);
     expect(await jobOf(shop.siteId, 'sweep')).toBeNull();
   });
@@ -146,7 +170,7 @@ describe('a settings sweep', () => {
   it('stops a second chain of the same sweep (the cron resent a slow message) at the step the first made', async () => {
     const shop = await shopWithOrders(250);
     const first = await change(shop, SHORT_POPUP);
-    const [original] = sweeps((await step([first])).sent);
+    const [original] = sweeps((await sweepOnce(first)).sent);
 
     // The step's lease runs out before the next message is worked: the cron resends the job.
     await env.DB.prepare('update jobs set next_at = ? where site_id = ? and kind = ?')
@@ -157,15 +181,13 @@ describe('a settings sweep', () => {
     const resent = sweeps(cron.sent).filter((m) => m.site === shop.siteId);
     expect(resent).toEqual([original]);
 
-    const [next] = sweeps((await step([original!])).sent);
+    const [next] = sweeps((await sweepOnce(original!)).sent);
     expect(next).toMatchObject({ cursor: expect.stringMatching(/^v:/) });
     expect(next!.cursor! > original!.cursor!).toBe(true);
-    const duplicate = await step(resent);
-    expect(duplicate.result.retryMessages).toEqual([]);
-    expect(sweeps(duplicate.sent)).toEqual([]);
+    expect(sweeps((await sweepOnce(resent[0]!)).sent)).toEqual([]);
     expect((await jobOf(shop.siteId, 'sweep'))!.cursor).toBe(next!.cursor);
 
-    await drain(shop.siteId, [next!]);
+    await drain([next!]);
     expect(await credited(shop)).toBe(0);
     expect(await jobOf(shop.siteId, 'sweep')).toBeNull();
   });
@@ -203,7 +225,7 @@ describe('re-running a sweep', () => {
     expect(before.credit.length).toBeGreaterThan(0);
     for (let run = 0; run < 2; run++) {
       await startJobStatement(env.DB, shop.siteId, 'sweep', 0, null, Date.now()).run();
-      await drain(shop.siteId, [{ k: 'sweep', site: shop.siteId, version: 0, cursor: null }]);
+      await drain([{ k: 'sweep', site: shop.siteId, version: 0, cursor: null }]);
       expect(await snapshot()).toEqual(before);
     }
   });

@@ -826,6 +826,10 @@ describe('hostile input', { timeout: 600_000 }, () => {
       '/v1/visitors/v-1',
       '/v1/customers/c-1',
       '/v1/keys/rotate',
+      '/v1/admin/dead-letters/replay',
+      '/v1/stats/chat',
+      '/openapi.json',
+      '/docs',
     ];
     const suffix = fc.oneof(
       fc.constant(''),

@@ -202,7 +202,13 @@ describe('abuse and isolation', () => {
         expected: { write: 401, agent: 401, read: 401, admin: 201, none: 401, unknown: 401, expired: 401 },
         kind: 'read',
       },
-      ...['/health', '/agent'].map((path) => ({
+      {
+        name: 'POST /v1/admin/dead-letters/replay',
+        send: (k) => callWithKey(k, '/v1/admin/dead-letters/replay', { method: 'POST' }),
+        expected: { write: 401, agent: 401, read: 401, admin: 200, none: 401, unknown: 401, expired: 401 },
+        kind: 'read',
+      },
+      ...['/health', '/agent', '/openapi.json', '/docs'].map((path) => ({
         name: `GET ${path}`,
         send: (k: string) => callWithKey(k, path),
         expected: { write: 200, agent: 200, read: 200, admin: 200, none: 200, unknown: 200, expired: 200 },

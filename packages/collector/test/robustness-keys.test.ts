@@ -151,6 +151,7 @@ describe('tokens and keys', { timeout: 600_000 }, () => {
           body: JSON.stringify({ name: 'x' }),
         }),
         await callWithKey(mutant, '/v1/keys/rotate', { body: { kind: 'read', siteId: site.siteId } }),
+        await callWithKey(mutant, '/v1/admin/dead-letters/replay', { method: 'POST' }),
       ];
       for (const res of answers) {
         tried++;

@@ -307,4 +307,10 @@ export interface RotateKeyRequest {
  */
 export type RotateKeyResponse = { key: string } | { keyId: number };
 
+/** `POST /v1/admin/dead-letters/replay`: messages sent back to the work queue, and those still parked. */
+export interface ReplayResponse {
+  replayed: number;
+  remaining: number;
+}
+
 export type { KeyKind };

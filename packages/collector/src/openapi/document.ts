@@ -19,6 +19,7 @@ import {
   orderDetail,
   orderIdParam,
   pagedStatsQuery,
+  replayResponse,
   rotateKeyResponse,
   settingsResponse,
   statsQuery,
@@ -182,6 +183,7 @@ const spec: ZodOpenApiObject = {
     { name: 'Settings' },
     { name: 'Erasure' },
     { name: 'Sites and keys' },
+    { name: 'Operations', description: 'For whoever runs the collector' },
     { name: 'Script', description: 'The storefront tag (contract section 1)' },
     { name: 'Pages', description: 'What a person opens in a browser' },
     { name: 'Service' },
@@ -387,6 +389,23 @@ const spec: ZodOpenApiObject = {
           404: error('The admin token named no such site'),
           409: error('The link secret was rotated 255 times, as many key ids as a token can name'),
         }),
+      },
+    },
+    '/v1/admin/dead-letters/replay': {
+      post: {
+        tags: ['Operations'],
+        summary: 'Send parked work messages back to the queue',
+        description:
+          'Messages the work queue gave up on are kept in `dead_letters`; this sends up to 45 of them back, oldest first. A replayed message is worked like any other, so nothing counts twice. Call again while `remaining` is above 0 (`pnpm --filter @lasttouch/collector replay` does).',
+        security: [{ adminToken: [] }],
+        responses: {
+          200: { description: 'How many were sent, and how many are left', content: json(replayResponse) },
+          401: error('Missing or wrong admin token'),
+          403: error('No `ADMIN_TOKEN` is set, or one too short to trust (`admin_disabled`)'),
+          429: errors.key[429],
+          ...errors.storage,
+          ...errors.internal,
+        },
       },
     },
     '/health': {

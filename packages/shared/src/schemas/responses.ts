@@ -20,6 +20,7 @@ import {
   ORDER_SOURCES,
   ORDER_STATUSES,
   type OrderDetail,
+  type ReplayResponse,
   type RotateKeyResponse,
   type SettingsResponse,
   type StatsEnvelope,
@@ -114,6 +115,15 @@ export const rotateKeyResponse = exact<RotateKeyResponse>()(
       }),
     ])
     .meta({ id: 'RotateKeyResponse' }),
+);
+
+export const replayResponse = exact<ReplayResponse>()(
+  z
+    .strictObject({
+      replayed: z.number().int().min(0).meta({ description: 'Messages sent back to the work queue' }),
+      remaining: z.number().int().min(0).meta({ description: 'Messages still parked: call again while above 0' }),
+    })
+    .meta({ id: 'ReplayResponse' }),
 );
 
 export const healthResponse = z.strictObject({ ok: z.literal(true) }).meta({ id: 'Health' });
