@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH } from '@lasttouch/shared/testing/chromium';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
 import { type Shop, type Suite, useSuite } from './harness/suite.js';
+import { recordWire, storedOf, type WireEvent } from './harness/wire.js';
 import { freePort } from './harness/wrangler-dev.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -17,41 +18,18 @@ const flush = (page: Page) => page.evaluate(() => window.lasttouch('flush'));
 const visitorId = (page: Page) =>
   page.evaluate(() => new Promise<string>((resolve) => window.lasttouch('visitorId', resolve)));
 
-interface Row {
-  type: string;
-  widget_id: string | null;
-  visitor_id: string;
-}
+/** The widget's event types in `events`, hovers left out: the pointer rests where it last clicked. */
+const typesOf = (events: readonly WireEvent[], widget: string) =>
+  events.filter((e) => e.w === widget && e.t !== 'hover').map((e) => e.t);
+const same = (types: string[]) => (got: string[]) => JSON.stringify(got) === JSON.stringify(types);
 
-/** What the collector stored for the shop: the events the browser's batches became. */
-const stored = (suite: Suite, shop: Shop) =>
-  suite.collector.query<Row>(
-    `select type, widget_id, visitor_id from events where site_id = '${shop.siteId}' order by client_ts, rowid`,
-  );
-/** The widget's stored event types, hovers left out: the pointer rests where it last clicked. */
-const storedOf = async (suite: Suite, shop: Shop, widget: string) =>
-  (await stored(suite, shop)).filter((r) => r.widget_id === widget && r.type !== 'hover').map((r) => r.type);
-/** Waits until the widget's stored event types are exactly `types`. */
-const widgetEvents = (suite: Suite, shop: Shop, widget: string, types: string[]) =>
-  eventually(
-    () => storedOf(suite, shop, widget),
-    (got) => JSON.stringify(got) === JSON.stringify(types),
-  );
+/** Waits until the widget's events the collector stored, of those `sent`, are exactly `types`. */
+const widgetEvents = (suite: Suite, shop: Shop, sent: readonly WireEvent[], widget: string, types: string[]) =>
+  eventually(async () => typesOf(await storedOf(suite, shop, sent), widget), same(types));
 
-/** Every event the context's pages put on the wire, as they go (no round trip to D1 per check). */
-function wire(context: BrowserContext) {
-  const events: { t: string; w?: string }[] = [];
-  context.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/v1/events'))
-      events.push(...(JSON.parse(req.postData() ?? '{"e":[]}') as { e: { t: string; w?: string }[] }).e);
-  });
-  /** Waits until the widget's sent event types, hovers left out, are `types`. */
-  return (widget: string, types: string[]) =>
-    eventually(
-      async () => events.filter((e) => e.w === widget && e.t !== 'hover').map((e) => e.t),
-      (got) => JSON.stringify(got) === JSON.stringify(types),
-    );
-}
+/** Waits until the widget's events on the wire (no round trip to D1 per check) are exactly `types`. */
+const onWire = (sent: readonly WireEvent[]) => (widget: string, types: string[]) =>
+  eventually(async () => typesOf(sent, widget), same(types));
 
 /**
  * A storefront of this file's own, on its own origin: it serves fixture pages without
@@ -106,18 +84,21 @@ describe('the SDK on real pages, in Chromium', () => {
 
   it('records a dismiss marker inside an open shadow root as a dismiss, the rest of the widget as a click', async () => {
     const shop = await suite.newShop();
-    const page = await suite.open(await suite.newVisitor(), shop, 'sdk-shadow.html');
-    await widgetEvents(suite, shop, 'shadow-offer', ['instance']);
+    const context = await suite.newVisitor();
+    const sent = recordWire(context);
+    const page = await suite.open(context, shop, 'sdk-shadow.html');
+    await widgetEvents(suite, shop, sent, 'shadow-offer', ['instance']);
     await page.click('#close-icon');
     await page.click('#cta');
     await flush(page);
-    await widgetEvents(suite, shop, 'shadow-offer', ['instance', 'dismiss', 'click']);
+    await widgetEvents(suite, shop, sent, 'shadow-offer', ['instance', 'dismiss', 'click']);
   });
 
   it('counts as shown: not at opacity 0, a reused node under its new id, a block larger than the viewport at half of it', async () => {
     const shop = await suite.newShop();
     const context = await suite.newVisitor();
-    const sent = wire(context);
+    const wire = recordWire(context);
+    const sent = onWire(wire);
     const page = await suite.open(context, shop, 'sdk-visibility.html');
     await sent('route-a', ['instance']);
     // Three viewports tall: 200 px of an 800 px viewport is not half of it, 500 px is.
@@ -140,7 +121,7 @@ describe('the SDK on real pages, in Chromium', () => {
     await sent('route-b', ['instance', 'click']);
     await sent('route-a', ['instance']);
     // And the collector stored what was sent.
-    await widgetEvents(suite, shop, 'route-b', ['instance', 'click']);
+    await widgetEvents(suite, shop, wire, 'route-b', ['instance', 'click']);
   });
 
   it("keeps one visitor across the store's subdomains (the cookie on the registrable domain)", async () => {
@@ -148,6 +129,7 @@ describe('the SDK on real pages, in Chromium', () => {
     const hosts = ['www.shop.localhost', 'checkout.shop.localhost'];
     const shop = await suite.api.createSite(hosts.map((h) => `http://${h}:${port}`));
     const context = await suite.newVisitor();
+    const sent = recordWire(context);
     const ids: string[] = [];
     for (const host of hosts) {
       const url = new URL(
@@ -164,11 +146,11 @@ describe('the SDK on real pages, in Chromium', () => {
     expect(ids[1]).toBe(ids[0]);
     const cookies = (await context.cookies()).filter((c) => c.name === 'lt_v');
     expect(cookies.map((c) => [c.domain, c.value])).toEqual([['.shop.localhost', ids[0]]]);
-    const rows = await eventually(
-      () => stored(suite, shop),
-      (r) => r.filter((row) => row.type === 'click').length === 2,
+    const stored = await eventually(
+      () => storedOf(suite, shop, sent),
+      (events) => events.filter((e) => e.t === 'click').length === 2,
     );
-    expect(new Set(rows.map((r) => r.visitor_id))).toEqual(new Set([ids[0]]));
+    expect(new Set(stored.map((e) => e.v))).toEqual(new Set([ids[0]]));
   });
 
   describe('on a storefront that allows the back/forward cache and mounts the collector under /lt', () => {
@@ -196,6 +178,7 @@ describe('the SDK on real pages, in Chromium', () => {
     it('sends to a relative data-api, resolved against the page (the first-party mount)', async () => {
       const shop = await suite.api.createSite([store.origin]);
       const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+      const sent = recordWire(context);
       const urls: string[] = [];
       context.on('request', (req) => {
         if (req.method() === 'POST') urls.push(req.url());
@@ -205,7 +188,7 @@ describe('the SDK on real pages, in Chromium', () => {
       await ready(page);
       await page.click('#popup-cta');
       await flush(page);
-      await widgetEvents(suite, shop, 'spring-sale', ['instance', 'click']);
+      await widgetEvents(suite, shop, sent, 'spring-sale', ['instance', 'click']);
       expect(new Set(urls)).toEqual(new Set([`${store.origin}/lt/v1/events`]));
       await context.close();
     });
@@ -213,20 +196,21 @@ describe('the SDK on real pages, in Chromium', () => {
     it('counts the widgets shown again when a page is restored from the back/forward cache', async () => {
       const shop = await suite.api.createSite([store.origin]);
       const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+      const sent = recordWire(context);
       const page = await context.newPage();
       await page.goto(`${store.origin}/widgets.html?k=${shop.writeKey}`);
       await ready(page);
-      await widgetEvents(suite, shop, 'spring-sale', ['instance']);
+      await widgetEvents(suite, shop, sent, 'spring-sale', ['instance']);
       await Promise.all([page.waitForURL(/other\.html/), page.click('#leave')]);
       // A restore from the cache fires no load event.
       await page.goBack({ waitUntil: 'commit' });
       // Restored from the cache (persisted), not loaded again.
       await page.waitForFunction(() => (window as unknown as { __shows: boolean[] }).__shows.length === 2);
       expect(await page.evaluate(() => (window as unknown as { __shows: boolean[] }).__shows)).toEqual([false, true]);
-      await widgetEvents(suite, shop, 'spring-sale', ['instance', 'instance']);
+      await widgetEvents(suite, shop, sent, 'spring-sale', ['instance', 'instance']);
       await page.click('#popup-cta');
       await flush(page);
-      await widgetEvents(suite, shop, 'spring-sale', ['instance', 'instance', 'click']);
+      await widgetEvents(suite, shop, sent, 'spring-sale', ['instance', 'instance', 'click']);
       await context.close();
     });
   });

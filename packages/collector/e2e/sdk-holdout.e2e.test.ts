@@ -2,26 +2,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
 import { useSuite } from './harness/suite.js';
-
-interface WireEvent {
-  id: string;
-  t: string;
-  w?: string;
-  v: string;
-  s: string;
-  h?: number;
-}
+import { recordWire, storedOf, type WireEvent } from './harness/wire.js';
 
 const WIDGETS = ['spring-sale', 'free-shipping', 'last-chance', 'hero'];
-
-function wire(context: BrowserContext) {
-  const sent: WireEvent[] = [];
-  context.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/v1/events'))
-      sent.push(...(JSON.parse(req.postData() ?? '{"e":[]}') as { e: WireEvent[] }).e);
-  });
-  return sent;
-}
 
 const cohort = (page: Page) =>
   page.evaluate(() => new Promise<string | null>((resolve) => window.lasttouch('cohort', resolve)));
@@ -43,7 +26,7 @@ describe('holdout, in Chromium', () => {
     // Each new visitor is held out with a chance of one half: draw until both cohorts are there.
     for (let i = 0; i < 16 && !(seen.holdout && seen.exposed); i++) {
       const context = await suite.newVisitor();
-      const sent = wire(context);
+      const sent = recordWire(context);
       const page = await suite.open(context, shop, 'widgets.html', attrs);
       const c = (await cohort(page)) as string;
       if (seen[c]) await context.close();
@@ -109,13 +92,10 @@ describe('holdout, in Chromium', () => {
     expect(new Set(held.sent.map((e) => e.t))).toEqual(new Set(['eligible']));
 
     // And the collector stored the held-out visitor's eligibility.
-    const rows = await eventually(
-      () =>
-        suite.collector.query<{ type: string }>(
-          `select type from events where site_id = '${shop.siteId}' and visitor_id = '${held.sent[0]!.v}'`,
-        ),
-      (r) => r.length >= WIDGETS.length,
+    const stored = await eventually(
+      () => storedOf(suite, shop, held.sent),
+      (events) => events.length >= WIDGETS.length,
     );
-    expect(new Set(rows.map((r) => r.type))).toEqual(new Set(['eligible']));
+    expect(new Set(stored.map((e) => e.t))).toEqual(new Set(['eligible']));
   });
 });

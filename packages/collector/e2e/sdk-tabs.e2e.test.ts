@@ -1,26 +1,9 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
 import { startFaultyProxy } from './harness/faulty-proxy.js';
 import { useSuite } from './harness/suite.js';
-
-interface WireEvent {
-  id: string;
-  t: string;
-  w?: string;
-  n?: number;
-  v: string;
-}
-
-/** Every event the context's pages put on the wire, and the answers they got. */
-function wire(context: BrowserContext) {
-  const sent: WireEvent[] = [];
-  context.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/v1/events'))
-      sent.push(...(JSON.parse(req.postData() ?? '{"e":[]}') as { e: WireEvent[] }).e);
-  });
-  return sent;
-}
+import { recordWire, storedOf } from './harness/wire.js';
 
 const flush = (page: Page) => page.evaluate(() => window.lasttouch('flush'));
 /** The SDK's keys in this origin's localStorage. */
@@ -44,7 +27,7 @@ describe('tabs and outages, in Chromium', () => {
   it('two busy tabs put each event on the wire once and leave nothing delivered in storage', async () => {
     const shop = await suite.newShop();
     const context = await suite.newVisitor();
-    const sent = wire(context);
+    const sent = recordWire(context);
     const [a, b] = [await suite.open(context, shop), await suite.open(context, shop)];
     await Promise.all([clicks(a, '#popup-cta', 60, 40), clicks(b, '#popup2-cta', 60, 40)]);
     await Promise.all([flush(a), flush(b)]);
@@ -56,20 +39,14 @@ describe('tabs and outages, in Chromium', () => {
     const perEvent = sent.length / distinct();
     console.log(`[tabs] ${sent.length} events on the wire for ${distinct()} distinct: ${perEvent.toFixed(3)} each`);
     expect(perEvent).toBeLessThanOrEqual(1.05);
-    const rows = await eventually(
-      () =>
-        suite.collector.query<{ n: number }>(
-          `select count(*) as n from events where site_id = '${shop.siteId}' and type = 'click'`,
-        ),
-      (r) => r[0]?.n === 120,
-    );
-    expect(rows[0]?.n).toBe(120);
+    const clicksStored = async () => (await storedOf(suite, shop, sent)).filter((e) => e.t === 'click').length;
+    expect(await eventually(clicksStored, (n) => n === 120)).toBe(120);
   });
 
   it('withdrawing consent in one tab clears the ids and the queue and stops every other tab', async () => {
     const shop = await suite.newShop();
     const context = await suite.newVisitor();
-    const sent = wire(context);
+    const sent = recordWire(context);
     const [a, b] = [await suite.open(context, shop), await suite.open(context, shop)];
     await a.click('#popup-cta');
     await flush(a);
@@ -97,7 +74,7 @@ describe('tabs and outages, in Chromium', () => {
     const proxy = await startFaultyProxy(suite.collector.origin);
     try {
       const context = await suite.newVisitor();
-      const sent = wire(context);
+      const sent = recordWire(context);
       proxy.fault = '503';
       const page = await context.newPage();
       await page.goto(
@@ -117,11 +94,8 @@ describe('tabs and outages, in Chromium', () => {
       proxy.fault = 'pass';
       // Delivered: the checkout, the identity and every drop report.
       const delivered = await eventually(
-        () =>
-          suite.collector.query<{ type: string; order_id: string | null }>(
-            `select type, order_id from events where site_id = '${shop.siteId}'`,
-          ),
-        (rows) => rows.some((r) => r.type === 'drop') && rows.some((r) => r.type === 'checkout'),
+        () => storedOf(suite, shop, sent),
+        (events) => events.some((e) => e.t === 'drop') && events.some((e) => e.t === 'checkout'),
         45_000,
       );
       await eventually(
@@ -132,15 +106,11 @@ describe('tabs and outages, in Chromium', () => {
       const made = 3 + 1 + 150 + 1 + 110; // instances in view, identify, clicks, checkout, clicks
       const drops = [...new Map(sent.filter((e) => e.t === 'drop').map((e) => [e.id, e.n!])).values()];
       // Every event made was delivered (stored) or counted as dropped, and not both.
-      const kept = (
-        await suite.collector.query<{ n: number }>(
-          `select count(*) as n from events where site_id = '${shop.siteId}' and type != 'drop'`,
-        )
-      )[0]!.n;
+      const kept = (await storedOf(suite, shop, sent)).filter((e) => e.t !== 'drop').length;
       console.log(`[outage] ${made} events made, ${kept} kept, ${drops.join('+')} reported dropped`);
       expect(kept + drops.reduce((a, b) => a + b, 0)).toBe(made);
-      expect(delivered.filter((r) => r.type === 'checkout').map((r) => r.order_id)).toEqual(['outage-1']);
-      expect(delivered.filter((r) => r.type === 'identify')).toHaveLength(1);
+      expect(delivered.filter((e) => e.t === 'checkout').map((e) => e.o)).toEqual(['outage-1']);
+      expect(delivered.filter((e) => e.t === 'identify')).toHaveLength(1);
       expect(drops.length).toBeGreaterThan(0);
     } finally {
       await proxy.close();
