@@ -110,9 +110,9 @@ export function meterD1(
       return inner.exec(sql);
     },
     dump: () => inner.dump(),
-    withSession: () => {
-      throw new Error('meterD1: sessions are not metered');
-    },
+    // A session's reads are metered into the same usage.
+    withSession: (constraint?: string) =>
+      meterD1(inner.withSession(constraint) as unknown as D1Database, { usage, log: keepLog }).db,
   };
   return { db: db as unknown as D1Database, usage };
 }

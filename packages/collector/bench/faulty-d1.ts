@@ -51,9 +51,11 @@ export function faultyD1(inner: D1Database, faults: Faults): D1Database {
     return proxy;
   };
 
-  return new Proxy(inner, {
+  const faulty: D1Database = new Proxy(inner, {
     get(target, prop) {
       if (prop === 'prepare') return (sql: string) => wrap(sql, target.prepare(sql));
+      // Local D1 has no replicas: the faulty database serves as its own session, faults included.
+      if (prop === 'withSession') return () => faulty;
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
           const writes = statements.some((s) => WRITE.test(sqlOf.get(s) ?? ''));
@@ -64,4 +66,5 @@ export function faultyD1(inner: D1Database, faults: Faults): D1Database {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+  return faulty;
 }

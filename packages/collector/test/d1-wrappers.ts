@@ -37,6 +37,8 @@ export function wrapD1(db: D1Database, fail: (sql: string) => boolean = () => fa
   const wrapped = new Proxy(db, {
     get(target, prop) {
       if (prop === 'prepare') return (sql: string) => wrap(sql, target.prepare(sql));
+      // Local D1 has no replicas: the wrapper serves as its own session, so reads stay counted.
+      if (prop === 'withSession') return () => wrapped;
       if (prop === 'batch') {
         return (statements: D1PreparedStatement[]) => {
           calls++;

@@ -50,9 +50,11 @@ function flaky(db: D1Database, random: () => number, faults: Faults) {
     real.set(proxy, stmt);
     return proxy;
   };
-  const proxy = new Proxy(db, {
+  const proxy: D1Database = new Proxy(db, {
     get(target, prop) {
       if (prop === 'prepare') return (sql: string) => wrap(target.prepare(sql));
+      // Local D1 has no replicas: the flaky database serves as its own session, faults included.
+      if (prop === 'withSession') return () => proxy;
       if (prop === 'batch') {
         return async (statements: D1PreparedStatement[]) => {
           stats.calls++;

@@ -64,6 +64,10 @@ export function metered(db: D1Database, budget: D1Budget): D1Database {
           return target.batch(statements.map(unwrap));
         };
       }
+      if (prop === 'withSession') {
+        return (...args: Parameters<D1Database['withSession']>) =>
+          metered(target.withSession(...args) as unknown as D1Database, budget);
+      }
       if (prop === 'exec') {
         return (sql: string) => {
           budget.charge(1);

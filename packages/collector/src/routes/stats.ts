@@ -2,6 +2,7 @@ import { CHAT_GROUPS, type ChatGroupBy, LIFT_GROUPS, type LiftGroupBy } from '@l
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { databaseOf } from '../db/databases.js';
+import { type D1Reader, replicaReader } from '../db/replica.js';
 import { toCsv } from '../http/csv.js';
 import { ApiError, unavailable } from '../http/errors.js';
 import { paginate } from '../http/pages.js';
@@ -56,7 +57,7 @@ const wantsCsv = (c: StatsContext): boolean => {
  */
 async function answer<Row extends object>(
   c: StatsContext,
-  read: (db: D1Database, range: StatsRange) => Promise<Row[]>,
+  read: (db: D1Reader, range: StatsRange) => Promise<Row[]>,
   extra: (range: StatsRange) => Record<string, unknown> = () => ({}),
   paged = true,
 ) {
@@ -64,7 +65,7 @@ async function answer<Row extends object>(
   const csv = wantsCsv(c);
   let rows: Row[];
   try {
-    rows = await read(databaseOf(c.env, c.var.site.database), range);
+    rows = await read(replicaReader(databaseOf(c.env, c.var.site.database)), range);
   } catch (err) {
     if (err instanceof ApiError) throw err;
     console.error('stats read failed', err instanceof Error ? err.message : String(err));

@@ -1,3 +1,4 @@
+import type { D1Reader } from '../db/replica.js';
 import { CHAT_GROUPS, type ChatGroupBy, type ChatStatsRow, type ChatTotalsRow } from '@lasttouch/shared';
 import { perColumn } from '../db/sql.js';
 import type { StatsRange } from '../time/stats-range.js';
@@ -45,7 +46,7 @@ const HOURS = `select agent as "group", sum(hours) as hours from agent_hours
  * placed order. Rows: most contacts first, then group, then currency.
  */
 export async function chatStats(
-  db: D1Database,
+  db: D1Reader,
   siteId: string,
   range: StatsRange,
   groupBy: ChatGroupBy,

@@ -1,3 +1,4 @@
+import type { D1Reader } from '../db/replica.js';
 import type { DailyStatsRow } from '@lasttouch/shared';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, perCurrency } from './currency-rows.js';
@@ -22,7 +23,7 @@ const filterValue = (filter: DailyFilter): string[] =>
  * of the range once per day.)
  */
 export async function dailyStats(
-  db: D1Database,
+  db: D1Reader,
   siteId: string,
   range: StatsRange,
   verifiedOnly: boolean,

@@ -1,3 +1,4 @@
+import type { D1Reader } from '../db/replica.js';
 import type { GroupStatsRow } from '@lasttouch/shared';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, perCurrency, sumsByKey } from './currency-rows.js';
@@ -15,7 +16,7 @@ const SHOWINGS = `select group_id as key, started, visitors from group_slots
  * Reads one row per group and slot, however many visitors there were.
  */
 export async function groupStats(
-  db: D1Database,
+  db: D1Reader,
   siteId: string,
   groupType: 'campaign' | 'sequence',
   range: StatsRange,

@@ -1,3 +1,4 @@
+import type { D1Reader } from '../db/replica.js';
 import type { LiftCohort, LiftGroupBy, LiftRow } from '@lasttouch/shared';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, money, ratio } from './currency-rows.js';
@@ -27,7 +28,7 @@ interface Side {
  * visitors are left out: there is nothing to compare with.
  */
 export async function liftStats(
-  db: D1Database,
+  db: D1Reader,
   siteId: string,
   range: StatsRange,
   groupBy: LiftGroupBy,

@@ -1,3 +1,4 @@
+import type { D1Reader } from '../db/replica.js';
 import type { Action, TopActionRow } from '@lasttouch/shared';
 import type { StatsRange } from '../time/stats-range.js';
 import { slotBounds } from './slot-range.js';
@@ -8,7 +9,7 @@ const TOP = `select action, channel, sum(orders) as orders from touch_slots
 
 /** `GET /v1/stats/top-actions`: interaction types by how many orders they preceded inside their window. */
 export async function topActions(
-  db: D1Database,
+  db: D1Reader,
   siteId: string,
   range: StatsRange,
   verifiedOnly: boolean,

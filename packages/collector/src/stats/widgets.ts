@@ -1,3 +1,4 @@
+import type { D1Reader } from '../db/replica.js';
 import type { WidgetKind, WidgetStatsRow } from '@lasttouch/shared';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, perCurrency, SEP, sumsByKey } from './currency-rows.js';
@@ -20,7 +21,7 @@ const none = (v: string): string | null => (v === '' ? null : v);
  * orders credited to it, one row per currency (see `perCurrency`). Rows in key order.
  */
 export async function widgetStats(
-  db: D1Database,
+  db: D1Reader,
   siteId: string,
   range: StatsRange,
   verifiedOnly: boolean,
