@@ -1,5 +1,5 @@
-import type { D1Reader } from '../db/replica.js';
 import { CHAT_GROUPS, type ChatGroupBy, type ChatStatsRow, type ChatTotalsRow } from '@lasttouch/shared';
+import type { D1Reader } from '../db/replica.js';
 import { perColumn } from '../db/sql.js';
 import type { StatsRange } from '../time/stats-range.js';
 import { money, perCurrency, ratio } from './currency-rows.js';

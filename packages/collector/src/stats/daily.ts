@@ -1,5 +1,5 @@
-import type { D1Reader } from '../db/replica.js';
 import type { DailyStatsRow } from '@lasttouch/shared';
+import type { D1Reader } from '../db/replica.js';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, perCurrency } from './currency-rows.js';
 import { entryOf } from './fold.js';

@@ -1,5 +1,5 @@
-import type { D1Reader } from '../db/replica.js';
 import type { LiftCohort, LiftGroupBy, LiftRow } from '@lasttouch/shared';
+import type { D1Reader } from '../db/replica.js';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, money, ratio } from './currency-rows.js';
 import { entryOf } from './fold.js';

@@ -1,5 +1,5 @@
-import type { D1Reader } from '../db/replica.js';
 import type { WidgetKind, WidgetStatsRow } from '@lasttouch/shared';
+import type { D1Reader } from '../db/replica.js';
 import type { StatsRange } from '../time/stats-range.js';
 import { type CurrencySum, perCurrency, SEP, sumsByKey } from './currency-rows.js';
 import { slotBounds } from './slot-range.js';
