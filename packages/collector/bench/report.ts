@@ -533,8 +533,10 @@ function rowsAndBytes() {
     sections.push(
       `\n**Storage model** (bench/storage.ts): one day of a store ingesting ${fmt(storage.eventsPerDay)} events a day (the mix, visitors ` +
         "drawn from 100,000), ingested by the consumer's own steps into a fresh database; each table then grows as its retention rule " +
-        'says (docs/privacy.md): event ids at most 60 days, touches and session facts 31 days (the default windows), eligibilities 400 ' +
-        "days (an upper bound: a returning visitor adds no row), orders, reports, links, customer links and aggregates for good. D1's " +
+        `says (docs/privacy.md): event ids at most ${storage.retention.events} days, touches ${storage.retention.touches} days (the ` +
+        `default windows after the late-order bound), session facts ${storage.retention.session_facts} days, eligibilities ` +
+        `${storage.retention.exposures} days (an upper bound: a returning visitor adds no row), orders, reports, links, customer links ` +
+        "and aggregates for good. D1's " +
         `limit: ${fmt(storage.limitBytes / 1e9)} GB (10^9 B) per database.\n`,
     );
     sections.push(
