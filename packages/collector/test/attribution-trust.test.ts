@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { recordLink } from '../src/links/queries.js';
 import { newLinkId, signToken } from '../src/links/token.js';
 import { createShop, DAY, dateOf, daysAgo, HOUR, iso, type Shop, visitor } from './attribution-helpers.js';
-import { call, callWithKey, checkoutEvent, landingEvent, postEvents, uid, widgetEvent } from './helpers.js';
+import { call, callWithKey, postEvents, uid } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 const MINUTE = 60_000;

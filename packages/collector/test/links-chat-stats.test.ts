@@ -2,8 +2,9 @@ import type { ChatStatsResponse } from '@lasttouch/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDate, localMidnight } from '../src/time/zones.js';
 import { createShop, DAY, HOUR, iso, type Shop } from './attribution-helpers.js';
-import { call, callWithKey, checkoutEvent, landingEvent, uid } from './helpers.js';
+import { call, callWithKey, uid } from './helpers.js';
 import { issuedAt, ORIGIN, tampered } from './links-helpers.js';
+import { checkoutEvent, landingEvent } from './sdk-events.js';
 
 /** New York: its days start at 04:00 or 05:00 UTC, so a UTC day would count other contacts. */
 const TZ = 'America/New_York';

@@ -9,7 +9,8 @@ import { KNOWN_CHANNELS } from '@lasttouch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import demoSite from '../scripts/demo-site.json';
 import { AGENT_HTML, AGENT_SCRIPT, AGENT_STYLE } from '../src/links/agent-page-html.js';
-import { call, createSite, postEvents, widgetEvent } from './helpers.js';
+import { call, createSite, postEvents } from './helpers.js';
+import { widgetEvent } from './sdk-events.js';
 
 const MARKUP = '"><script>alert(1)</script><img src=x onerror=alert(1)>';
 

@@ -6,7 +6,8 @@
 import type { ChatStatsResponse, StatsEnvelope } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { createShop, HOUR, type Shop, visitor } from './attribution-helpers.js';
-import { callWithKey, checkoutEvent, postEvents, settled, widgetEvent } from './helpers.js';
+import { callWithKey, postEvents, settled } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 type Row = Record<string, unknown>;
 
