@@ -7,8 +7,8 @@ import type { WorkMessage } from '../src/jobs/messages.js';
 import { retryDelay } from '../src/jobs/queue-handler.js';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { countEvents, createSite, settled, uid } from './helpers.js';
-import { queuedCheckout, queuedClick } from './jobs-helpers.js';
+import { countEvents, createSite, settled } from './helpers.js';
+import { clickThenCheckout, queuedCheckout, queuedClick } from './jobs-helpers.js';
 
 let messageId = 0;
 /** Runs the worker's queue handler on `bodies` with `DB` wrapped, as the platform would deliver them. */
@@ -90,14 +90,7 @@ describe('the work queue consumer', () => {
 
   it('repairs a step that died between storing events and attributing them when the message comes again', async () => {
     const shop = await createShop();
-    const who = visitor();
-    const order = uid('order');
-    const body: WorkMessage = {
-      k: 'events',
-      site: shop.siteId,
-      recv: Date.now(),
-      events: [queuedClick(who, Date.now() - HOUR), queuedCheckout(who, Date.now(), order)],
-    };
+    const body = clickThenCheckout(shop.siteId);
     const crashing = wrapD1(env.DB, (sql) => sql.startsWith('update orders set applied'));
     const first = await deliver([body], crashing.db);
     expect(first.retryMessages).toHaveLength(1);

@@ -9,6 +9,7 @@ import { app } from '../src/app.js';
 import worker from '../src/index.js';
 import type { IngestEvent } from '../src/ingest/event.js';
 import type { WorkMessage } from '../src/jobs/messages.js';
+import { HOUR, visitor } from './attribution-helpers.js';
 import { BASE_URL, uid } from './helpers.js';
 
 /** A stand-in for `WORK_QUEUE` that keeps every message sent; `fail` makes sending throw. */
@@ -60,6 +61,13 @@ export const queuedCheckout = (who: { v: string; s: string }, ts: number, o = ui
   val: 1000,
   cur: 'EUR',
 });
+
+/** An events message of a new visitor's click, then an hour later their order. */
+export const clickThenCheckout = (siteId: string): WorkMessage => {
+  const who = visitor();
+  const now = Date.now();
+  return { k: 'events', site: siteId, recv: now, events: [queuedClick(who, now - HOUR), queuedCheckout(who, now)] };
+};
 
 let messageId = 0;
 

@@ -16,7 +16,7 @@ import { retryDelay } from '../src/jobs/queue-handler.js';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
 import { BASE_URL, createSite, settled, uid } from './helpers.js';
-import { queuedCheckout, queuedClick } from './jobs-helpers.js';
+import { clickThenCheckout, queuedCheckout, queuedClick } from './jobs-helpers.js';
 import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 let messageId = 0;
@@ -51,14 +51,7 @@ const line = (what: string, m: { calls: number; maxBatch: number; ms: number }) 
 describe('bounded work per invocation', { timeout: 300_000 }, () => {
   it('repairs a crash between storing events and attributing them on the first retry, 2 s later', async () => {
     const shop = await createShop();
-    const who = visitor();
-    const order = uid('order');
-    const body: WorkMessage = {
-      k: 'events',
-      site: shop.siteId,
-      recv: Date.now(),
-      events: [queuedClick(who, Date.now() - HOUR), queuedCheckout(who, Date.now(), order)],
-    };
+    const body = clickThenCheckout(shop.siteId);
     const crashing = wrapD1(env.DB, (sql) => sql.startsWith('update orders set applied'));
     const first = createMessageBatch<WorkMessage>('lasttouch-work', [
       { id: `b-${++messageId}`, timestamp: new Date(), attempts: 1, body },
