@@ -5,3 +5,4 @@
  * `@lasttouch/shared/testing/bench` (tables, results, the machine).
  */
 export { seededRandom } from './random.ts';
+export { TRICKY_TIME_ZONES } from './time-zones.ts';
