@@ -126,11 +126,8 @@ export interface StatsEnvelope<Row> {
   nextCursor?: string;
 }
 
-export interface WidgetStatsRow {
-  kind: WidgetKind;
-  id: string;
-  campaign: string | null;
-  sequence: string | null;
+/** How often widgets were shown and used, and the orders and money credited to them. */
+export interface WidgetCounts {
   instances: number;
   clicks: number;
   hovers: number;
@@ -138,6 +135,13 @@ export interface WidgetStatsRow {
   orders: number;
   value: number;
   currency: string | null;
+}
+
+export interface WidgetStatsRow extends WidgetCounts {
+  kind: WidgetKind;
+  id: string;
+  campaign: string | null;
+  sequence: string | null;
 }
 
 export interface GroupStatsRow {
@@ -233,16 +237,9 @@ export interface OrderDetail {
 }
 
 /** One local day of `GET /v1/stats/daily`. */
-export interface DailyStatsRow {
+export interface DailyStatsRow extends WidgetCounts {
   /** `YYYY-MM-DD` in the site's time zone. */
   date: string;
-  instances: number;
-  clicks: number;
-  hovers: number;
-  dismisses: number;
-  orders: number;
-  value: number;
-  currency: string | null;
   /** Events browsers reported dropping from a full queue that day (site-wide; 0 when narrowed). */
   droppedEvents: number;
 }
