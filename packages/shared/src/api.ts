@@ -276,6 +276,17 @@ export interface LiftResponse extends StatsEnvelope<LiftRow> {
   groupBy: LiftGroupBy;
 }
 
+/** What each `GET /v1/stats/…` route answers, by the route's last segment. */
+export interface StatsAnswers {
+  widgets: StatsEnvelope<WidgetStatsRow>;
+  campaigns: StatsEnvelope<GroupStatsRow>;
+  sequences: StatsEnvelope<GroupStatsRow>;
+  chat: ChatStatsResponse;
+  'top-actions': StatsEnvelope<TopActionRow>;
+  daily: StatsEnvelope<DailyStatsRow>;
+  lift: LiftResponse;
+}
+
 /** `PUT /v1/agents/:agent/hours` answer: what is stored now. */
 export interface AgentHoursResponse extends AgentHoursRequest {
   agent: string;

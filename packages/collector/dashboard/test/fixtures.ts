@@ -3,17 +3,7 @@
  * fails the typecheck here first. One widget (spring-sale) has orders in two currencies: its
  * counts stand on its first row only, as the contract says.
  */
-import type {
-  ChatStatsResponse,
-  DailyStatsRow,
-  ErrorBody,
-  GroupStatsRow,
-  LiftResponse,
-  OrderDetail,
-  StatsEnvelope,
-  TopActionRow,
-  WidgetStatsRow,
-} from '@lasttouch/shared';
+import type { ErrorBody, OrderDetail, StatsAnswers } from '@lasttouch/shared';
 import type { SiteSettings } from '../src/settings-model.js';
 
 const envelope = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC' };
@@ -74,7 +64,7 @@ export const widgets = {
       currency: null,
     },
   ],
-} satisfies StatsEnvelope<WidgetStatsRow>;
+} satisfies StatsAnswers['widgets'];
 
 export const campaigns = {
   ...envelope,
@@ -82,12 +72,12 @@ export const campaigns = {
     { id: 'spring', started: 180, profiles: 150, orders: 4, value: 160, currency: 'EUR' },
     { id: 'spring', started: 0, profiles: 0, orders: 1, value: 30, currency: 'USD' },
   ],
-} satisfies StatsEnvelope<GroupStatsRow>;
+} satisfies StatsAnswers['campaigns'];
 
 export const sequences = {
   ...envelope,
   rows: [{ id: 'welcome', started: 120, profiles: 110, orders: 4, value: 160, currency: 'EUR' }],
-} satisfies StatsEnvelope<GroupStatsRow>;
+} satisfies StatsAnswers['sequences'];
 
 export const chat = {
   ...envelope,
@@ -122,14 +112,14 @@ export const chat = {
   ],
   invalidLandings: 2,
   expiredLandings: 1,
-} satisfies ChatStatsResponse;
+} satisfies StatsAnswers['chat'];
 
 export const chatByAgent = {
   ...chat,
   groupBy: 'agent',
   rows: [{ ...chat.rows[0]!, group: 'ana', turnoverPerHour: 20 }],
   invalidLandings: 0,
-} satisfies ChatStatsResponse;
+} satisfies StatsAnswers['chat'];
 
 export const topActions = {
   ...envelope,
@@ -137,7 +127,7 @@ export const topActions = {
     { action: 'popup_click', channel: null, orders: 5 },
     { action: 'link_landing', channel: 'whatsapp', orders: 1 },
   ],
-} satisfies StatsEnvelope<TopActionRow>;
+} satisfies StatsAnswers['top-actions'];
 
 export const daily = {
   ...envelope,
@@ -177,9 +167,9 @@ export const daily = {
       droppedEvents: 0,
     },
   ],
-} satisfies StatsEnvelope<DailyStatsRow>;
+} satisfies StatsAnswers['daily'];
 
-export const liftNone = { ...envelope, groupBy: 'campaign', rows: [] } satisfies LiftResponse;
+export const liftNone = { ...envelope, groupBy: 'campaign', rows: [] } satisfies StatsAnswers['lift'];
 
 export const lift = {
   ...envelope,
@@ -213,13 +203,13 @@ export const lift = {
       significant: false,
     },
   ],
-} satisfies LiftResponse;
+} satisfies StatsAnswers['lift'];
 
 export const liftSite = {
   ...envelope,
   groupBy: 'site',
   rows: [{ ...lift.rows[0]!, group: 'site', lift: 0.6, low: 0.1, high: 1.2, significant: true }],
-} satisfies LiftResponse;
+} satisfies StatsAnswers['lift'];
 
 export const settings: SiteSettings = {
   allowedOrigins: ['https://shop.example'],
