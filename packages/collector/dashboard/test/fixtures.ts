@@ -4,6 +4,7 @@
  * counts stand on its first row only, as the contract says.
  */
 import type { ErrorBody, OrderDetail, StatsAnswers } from '@lasttouch/shared';
+import { NO_CHAT_ORDERS, NO_WIDGET_COUNTS } from '@lasttouch/shared/testing';
 import type { SiteSettings } from '../src/settings-model.js';
 
 const envelope = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC' };
@@ -29,10 +30,7 @@ export const widgets = {
       id: 'spring-sale',
       campaign: 'spring',
       sequence: 'welcome',
-      instances: 0,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
+      ...NO_WIDGET_COUNTS,
       orders: 1,
       value: 30,
       currency: 'USD',
@@ -55,13 +53,8 @@ export const widgets = {
       id: 'hero',
       campaign: 'spring',
       sequence: null,
+      ...NO_WIDGET_COUNTS,
       instances: 40,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
-      orders: 0,
-      value: 0,
-      currency: null,
     },
   ],
 } satisfies StatsAnswers['widgets'];
@@ -97,13 +90,7 @@ export const chat = {
     {
       group: 'sms',
       contacts: 2,
-      transactionsAfterContact: 0,
-      turnoverAfterContact: 0,
-      conversionRate: 0,
-      averageOrderValueAfterContact: null,
-      averageSecondsBeforePurchase: null,
-      turnoverPerContact: 0,
-      currency: null,
+      ...NO_CHAT_ORDERS,
     },
   ],
   totals: [
@@ -157,10 +144,7 @@ export const daily = {
     },
     {
       date: '2026-11-22',
-      instances: 0,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
+      ...NO_WIDGET_COUNTS,
       orders: 1,
       value: 30,
       currency: 'USD',
