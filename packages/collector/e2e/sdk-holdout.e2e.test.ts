@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
 import { useSuite } from './harness/suite.js';
+import { wire } from './harness/wire.js';
 
 interface WireEvent {
   id: string;
@@ -13,15 +14,6 @@ interface WireEvent {
 }
 
 const WIDGETS = ['spring-sale', 'free-shipping', 'last-chance', 'hero'];
-
-function wire(context: BrowserContext) {
-  const sent: WireEvent[] = [];
-  context.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/v1/events'))
-      sent.push(...(JSON.parse(req.postData() ?? '{"e":[]}') as { e: WireEvent[] }).e);
-  });
-  return sent;
-}
 
 const cohort = (page: Page) =>
   page.evaluate(() => new Promise<string | null>((resolve) => window.lasttouch('cohort', resolve)));
@@ -43,7 +35,7 @@ describe('holdout, in Chromium', () => {
     // Each new visitor is held out with a chance of one half: draw until both cohorts are there.
     for (let i = 0; i < 16 && !(seen.holdout && seen.exposed); i++) {
       const context = await suite.newVisitor();
-      const sent = wire(context);
+      const sent = wire<WireEvent>(context);
       const page = await suite.open(context, shop, 'widgets.html', attrs);
       const c = (await cohort(page)) as string;
       if (seen[c]) await context.close();

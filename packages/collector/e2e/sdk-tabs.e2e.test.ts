@@ -1,8 +1,9 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './harness/api.js';
 import { startFaultyProxy } from './harness/faulty-proxy.js';
 import { useSuite } from './harness/suite.js';
+import { wire } from './harness/wire.js';
 
 interface WireEvent {
   id: string;
@@ -10,16 +11,6 @@ interface WireEvent {
   w?: string;
   n?: number;
   v: string;
-}
-
-/** Every event the context's pages put on the wire, and the answers they got. */
-function wire(context: BrowserContext) {
-  const sent: WireEvent[] = [];
-  context.on('request', (req) => {
-    if (req.method() === 'POST' && req.url().endsWith('/v1/events'))
-      sent.push(...(JSON.parse(req.postData() ?? '{"e":[]}') as { e: WireEvent[] }).e);
-  });
-  return sent;
 }
 
 const flush = (page: Page) => page.evaluate(() => window.lasttouch('flush'));
@@ -44,7 +35,7 @@ describe('tabs and outages, in Chromium', () => {
   it('two busy tabs put each event on the wire once and leave nothing delivered in storage', async () => {
     const shop = await suite.newShop();
     const context = await suite.newVisitor();
-    const sent = wire(context);
+    const sent = wire<WireEvent>(context);
     const [a, b] = [await suite.open(context, shop), await suite.open(context, shop)];
     await Promise.all([clicks(a, '#popup-cta', 60, 40), clicks(b, '#popup2-cta', 60, 40)]);
     await Promise.all([flush(a), flush(b)]);
@@ -69,7 +60,7 @@ describe('tabs and outages, in Chromium', () => {
   it('withdrawing consent in one tab clears the ids and the queue and stops every other tab', async () => {
     const shop = await suite.newShop();
     const context = await suite.newVisitor();
-    const sent = wire(context);
+    const sent = wire<WireEvent>(context);
     const [a, b] = [await suite.open(context, shop), await suite.open(context, shop)];
     await a.click('#popup-cta');
     await flush(a);
@@ -97,7 +88,7 @@ describe('tabs and outages, in Chromium', () => {
     const proxy = await startFaultyProxy(suite.collector.origin);
     try {
       const context = await suite.newVisitor();
-      const sent = wire(context);
+      const sent = wire<WireEvent>(context);
       proxy.fault = '503';
       const page = await context.newPage();
       await page.goto(
