@@ -88,11 +88,11 @@ export async function resetConsumerLog(origin: string): Promise<void> {
 /**
  * Waits until the consumer is idle: no invocation recorded for `quietMs` (the queue's batch
  * timeout is 1 s, so a quiet stretch longer than that means nothing is waiting), after at least
- * `events` events and `invocations` invocations since the last reset.
+ * `events` events and `invocations` invocations since the last reset. Polls every `pollMs`.
  */
 export async function consumerIdle(
   origin: string,
-  want: { events?: number; invocations?: number; quietMs?: number; timeoutMs?: number } = {},
+  want: { events?: number; invocations?: number; quietMs?: number; timeoutMs?: number; pollMs?: number } = {},
 ) {
   const quietMs = want.quietMs ?? 2_500;
   let seen = -1;
@@ -113,7 +113,7 @@ export async function consumerIdle(
       );
     },
     want.timeoutMs ?? 600_000,
-    250,
+    want.pollMs ?? 250,
   );
   return consumerLog(origin);
 }

@@ -28,7 +28,7 @@ import { seededRandom as rng } from '@lasttouch/shared/testing';
 import { writeResult } from '@lasttouch/shared/testing/bench';
 import { CollectorApi, call } from '../e2e/harness/api.ts';
 import { ADMIN_TOKEN, startWorker, type Worker } from '../e2e/harness/wrangler-dev.ts';
-import { consumerLog, resetConsumerLog, summarize, until } from './load.ts';
+import { consumerIdle, consumerLog, resetConsumerLog, summarize } from './load.ts';
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? 100_000);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY ?? 8);
@@ -212,22 +212,8 @@ const deadLetters = async (origin: string) =>
   (await call<Record<string, number>>(`${origin}/bench/counts`)).dead_letters ?? 0;
 
 /** Waits until the work queue has been idle for `quietMs`: no consumer invocation in that time. */
-async function queueIdle(origin: string, quietMs: number) {
-  let seen = -1;
-  let since = performance.now();
-  await until(
-    async () => {
-      const { invocations } = await consumerLog(origin);
-      if (invocations.length !== seen) {
-        seen = invocations.length;
-        since = performance.now();
-      }
-      return performance.now() - since >= quietMs;
-    },
-    3_600_000,
-    1_000,
-  );
-}
+const queueIdle = (origin: string, quietMs: number) =>
+  consumerIdle(origin, { quietMs, timeoutMs: 3_600_000, pollMs: 1_000 });
 
 async function soak(worker: Worker, name: 'clean' | 'faults') {
   const random = rng(SEED + (name === 'faults' ? 1 : 0));

@@ -13,15 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import type {
-  ChatStatsResponse,
-  DailyStatsRow,
-  GroupStatsRow,
-  LiftResponse,
-  StatsEnvelope,
-  TopActionRow,
-  WidgetStatsRow,
-} from '@lasttouch/shared';
+import type { StatsAnswers, WidgetStatsRow } from '@lasttouch/shared';
 import { chromium } from 'playwright-core';
 import { fmt, machine, median, QUICK, ratio, table, writeResult } from '../../sdk/bench/lib.ts';
 import { buildDashboard } from './build.mjs';
@@ -66,7 +58,7 @@ function dashboardHeaders(): Record<string, string> {
 const range = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC' };
 const kinds = ['popup', 'notification', 'block'] as const;
 
-const widgets: StatsEnvelope<WidgetStatsRow> = {
+const widgets: StatsAnswers['widgets'] = {
   ...range,
   rows: Array.from({ length: WIDGETS }, (_, i): WidgetStatsRow[] => {
     const row: WidgetStatsRow = {
@@ -90,7 +82,7 @@ const widgets: StatsEnvelope<WidgetStatsRow> = {
   }).flat(),
 };
 
-const group = (prefix: string, n: number): StatsEnvelope<GroupStatsRow> => ({
+const group = (prefix: string, n: number): StatsAnswers['campaigns'] => ({
   ...range,
   rows: Array.from({ length: n }, (_, i) => ({
     id: `${prefix}-${i}`,
@@ -102,7 +94,7 @@ const group = (prefix: string, n: number): StatsEnvelope<GroupStatsRow> => ({
   })),
 });
 
-const daily: StatsEnvelope<DailyStatsRow> = {
+const daily: StatsAnswers['daily'] = {
   ...range,
   rows: Array.from({ length: DAYS }, (_, d) => ({
     date: new Date(Date.parse(range.from) + d * 86_400_000).toISOString().slice(0, 10),
@@ -117,7 +109,7 @@ const daily: StatsEnvelope<DailyStatsRow> = {
   })),
 };
 
-const chat: ChatStatsResponse = {
+const chat: StatsAnswers['chat'] = {
   ...range,
   groupBy: 'channel',
   rows: ['whatsapp', 'sms', 'email', 'messenger'].map((group, i) => ({
@@ -136,7 +128,7 @@ const chat: ChatStatsResponse = {
   expiredLandings: 0,
 };
 
-const topActions: StatsEnvelope<TopActionRow> = {
+const topActions: StatsAnswers['top-actions'] = {
   ...range,
   rows: [
     { action: 'popup_click', channel: null, orders: 900 },
@@ -145,7 +137,7 @@ const topActions: StatsEnvelope<TopActionRow> = {
   ],
 };
 
-const lift: LiftResponse = { ...range, groupBy: 'campaign', rows: [] };
+const lift: StatsAnswers['lift'] = { ...range, groupBy: 'campaign', rows: [] };
 
 const api: Record<string, unknown> = {
   '/v1/settings': {

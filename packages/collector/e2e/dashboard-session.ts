@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { DailyStatsRow, LinkResponse, OrderDetail, StatsEnvelope } from '@lasttouch/shared';
 import type { BrowserContext, Page, Response } from 'playwright-core';
 import demoSite from '../scripts/demo-site.json' with { type: 'json' };
+import { parseCsv } from '../test/csv-reader.js';
 import { call, eventually } from './harness/api.js';
 import { orderDetail, widgetReaches } from './harness/stats.js';
 import type { Shop, Suite } from './harness/suite.js';
@@ -179,39 +180,6 @@ export async function reportDrops(suite: Suite, shop: Shop, n: number): Promise<
     () => suite.api.get<StatsEnvelope<DailyStatsRow>>('/v1/stats/daily', shop.readKey),
     (daily) => daily.rows.reduce((sum, r) => sum + r.droppedEvents, 0) >= n,
   );
-}
-
-/** RFC 4180: quoted fields, doubled quotes, CRLF or LF line ends. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }
 
 /** Clicks a table's CSV button and reads the file the browser saved. */

@@ -15,9 +15,10 @@ import type {
   LinkResponse,
   StatsEnvelope,
   TopActionRow,
+  WidgetCounts,
   WidgetStatsRow,
 } from '@lasttouch/shared';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Answers,
@@ -63,18 +64,33 @@ const firstRows = <Row>(rows: Row[], key: (row: Row) => string): boolean[] => {
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** The cells of a widget or daily row's counts, as the tables write them. */
+const countCells = (r: WidgetCounts) => ({
+  instances: cell(r.instances),
+  clicks: cell(r.clicks),
+  hovers: cell(r.hovers),
+  dismisses: cell(r.dismisses),
+  orders: cell(r.orders),
+  value: cell(r.value),
+});
+
 /** The daily table's raw values, as the API's rows give them. */
 const dailyValues = (rows: DailyStatsRow[]) =>
-  rows.map((r) => ({
-    date: r.date,
-    instances: cell(r.instances),
-    clicks: cell(r.clicks),
-    hovers: cell(r.hovers),
-    dismisses: cell(r.dismisses),
-    orders: cell(r.orders),
-    value: cell(r.value),
-    droppedEvents: cell(r.droppedEvents),
-  }));
+  rows.map((r) => ({ date: r.date, ...countCells(r), droppedEvents: cell(r.droppedEvents) }));
+
+/**
+ * Ends a dashboard test: no serious or critical axe violation and no page problem; a full-page
+ * screenshot in the artifacts when named; then the browser context is closed.
+ */
+async function closeClean(session: { page: Page; context: BrowserContext; problems: string[] }, screenshot?: string) {
+  expect(await axeViolations(session.page)).toEqual([]);
+  expect(session.problems).toEqual([]);
+  if (screenshot) {
+    await mkdir(artifacts, { recursive: true });
+    await session.page.screenshot({ path: `${artifacts}${screenshot}.png`, fullPage: true });
+  }
+  await session.context.close();
+}
 
 /** Opens the daily table (it sits in a `<details>`). */
 const openDaily = async (page: Page) => {
@@ -131,12 +147,7 @@ describe('the merchant dashboard', () => {
           kind: r.kind,
           campaign: cell(r.campaign),
           sequence: cell(r.sequence),
-          instances: cell(r.instances),
-          clicks: cell(r.clicks),
-          hovers: cell(r.hovers),
-          dismisses: cell(r.dismisses),
-          orders: cell(r.orders),
-          value: cell(r.value),
+          ...countCells(r),
         })),
       ),
     );
@@ -262,11 +273,7 @@ describe('the merchant dashboard', () => {
     expect(await suite.api.get<unknown>('/v1/settings', shop.readKey)).toEqual(before);
 
     // Accessible: no serious or critical axe violation, with every part shown (order, refusal).
-    expect(await axeViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await mkdir(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}dashboard-desktop.png`, fullPage: true });
-    await context.close();
+    await closeClean({ page, context, problems }, 'dashboard-desktop');
   });
 
   it('charts the days of the preset ranges, today included, as the API counts them', async () => {
@@ -291,9 +298,7 @@ describe('the merchant dashboard', () => {
       await openDaily(page);
       expect(sorted((await readTable(page, '#daily-table')).values)).toEqual(sorted(dailyValues(daily.rows)));
     }
-    expect(await axeViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeClean({ page, context, problems });
   });
 
   it('downloads each table as the API’s CSV, equal to the JSON rows it shows', async () => {
@@ -380,11 +385,7 @@ describe('the merchant dashboard', () => {
       answer<StatsEnvelope<WidgetStatsRow>>(answers, '/v1/stats/widgets').rows.length,
     );
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    expect(await axeViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await mkdir(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}dashboard-phone.png`, fullPage: true });
-    await context.close();
+    await closeClean({ page, context, problems }, 'dashboard-phone');
   });
 
   it('says in words what went wrong: a wrong key, 429, 503, a collector out of reach', async () => {
@@ -476,9 +477,7 @@ describe('the merchant dashboard', () => {
         document.querySelector('#chat-table td[data-col="turnoverPerHour"]')?.getAttribute('data-value') === value,
       String(ana?.turnoverPerHour),
     );
-    expect(await axeViolations(page)).toEqual([]);
-    expect(problems).toEqual([]);
-    await context.close();
+    await closeClean({ page, context, problems });
   });
 
   // Last: it moves the shop's days for the tests after it.

@@ -19,16 +19,7 @@
  * that many more (seeds 1..50), e.g. before a release or after touching attribution.
  */
 import { env } from 'cloudflare:workers';
-import type {
-  ChatStatsResponse,
-  DailyStatsRow,
-  GroupStatsRow,
-  LiftResponse,
-  OrderDetail,
-  StatsEnvelope,
-  TopActionRow,
-  WidgetStatsRow,
-} from '@lasttouch/shared';
+import type { OrderDetail, StatsAnswers, StatsEnvelope } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { addDays, localDate, localMidnight } from '../src/time/zones.js';
 import { clock, DrivenSite, deadLetters, settle } from './recount/driver.js';
@@ -128,7 +119,7 @@ async function compareSite(
         compare(body);
       });
     const chat = (groupBy: 'channel' | 'agent' | 'conversation', verified: boolean) =>
-      read<ChatStatsResponse>(`/v1/stats/chat?groupBy=${groupBy}${verified ? '&verified=true' : ''}`, (body) => {
+      read<StatsAnswers['chat']>(`/v1/stats/chat?groupBy=${groupBy}${verified ? '&verified=true' : ''}`, (body) => {
         const expected = model.chat(range, groupBy, verified);
         checks.equal(
           `${at}: chat by ${groupBy}${verified ? ', verified' : ''}`,
@@ -142,7 +133,7 @@ async function compareSite(
         );
       });
     const widgets = (verified: boolean) =>
-      read<StatsEnvelope<WidgetStatsRow>>(`/v1/stats/widgets${verified ? '?verified=true' : ''}`, (body) =>
+      read<StatsAnswers['widgets']>(`/v1/stats/widgets${verified ? '?verified=true' : ''}`, (body) =>
         checks.sameRows(`${at}: widgets${verified ? ', verified' : ''}`, body.rows, model.widgets(range, verified)),
       );
     const daily = (verified: boolean, filter: { widget: string } | { campaign: string } | null) => {
@@ -150,12 +141,12 @@ async function compareSite(
         ...(filter ? Object.entries(filter).map(([k, v]) => `${k}=${v}`) : []),
         ...(verified ? ['verified=true'] : []),
       ];
-      read<StatsEnvelope<DailyStatsRow>>(`/v1/stats/daily${params.length ? `?${params.join('&')}` : ''}`, (body) =>
+      read<StatsAnswers['daily']>(`/v1/stats/daily${params.length ? `?${params.join('&')}` : ''}`, (body) =>
         checks.equal(`${at}: daily ${params.join('&')}`, body.rows, model.daily(range, verified, filter)),
       );
     };
     const lift = (groupBy: 'site' | 'campaign' | 'widget') =>
-      read<LiftResponse>(`/v1/stats/lift?groupBy=${groupBy}`, (body) =>
+      read<StatsAnswers['lift']>(`/v1/stats/lift?groupBy=${groupBy}`, (body) =>
         checks.sameRows(`${at}: lift by ${groupBy}`, body.rows, model.lift(range, groupBy)),
       );
     // Local-midnight instants parse to days like dates do: a few answers show it.
@@ -170,12 +161,12 @@ async function compareSite(
       widgets(verified);
       daily(verified, null);
       chat('channel', verified);
-      read<StatsEnvelope<TopActionRow>>(`/v1/stats/top-actions${verified ? '?verified=true' : ''}`, (body) =>
+      read<StatsAnswers['top-actions']>(`/v1/stats/top-actions${verified ? '?verified=true' : ''}`, (body) =>
         checks.equal(`${at}: top-actions${verified ? ', verified' : ''}`, body.rows, model.topActions(range, verified)),
       );
     }
     for (const type of ['campaign', 'sequence'] as const) {
-      read<StatsEnvelope<GroupStatsRow>>(`/v1/stats/${type}s`, (body) =>
+      read<StatsAnswers[`${typeof type}s`]>(`/v1/stats/${type}s`, (body) =>
         checks.sameRows(`${at}: ${type}s`, body.rows, model.groups(type, range, false)),
       );
     }

@@ -1,7 +1,8 @@
 import { type ChatStatsResponse, LINK_PARAM, type OrderDetail, type Settings } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { createShop, DAY, dateOf, daysAgo, HOUR, iso, type Shop, visitor } from './attribution-helpers.js';
-import { call, checkoutEvent, landingEvent, uid, widgetEvent } from './helpers.js';
+import { call, uid } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const T = daysAgo(10) + 12 * HOUR;
 const totals = async (shop: Shop, query = '') =>

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { recordLink } from '../src/links/queries.js';
 import { newLinkId, signToken } from '../src/links/token.js';
 import { createShop, DAY, dateOf, daysAgo, HOUR, iso, type Shop, visitor } from './attribution-helpers.js';
-import { call, callWithKey, checkoutEvent, landingEvent, postEvents, uid, widgetEvent } from './helpers.js';
+import { call, callWithKey, postEvents, uid } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 const MINUTE = 60_000;
@@ -34,6 +35,18 @@ async function tokenIssuedAt(shop: Shop, issuedAt: number): Promise<string> {
     issuedAt,
   });
   return signToken({ siteId: shop.siteId, keyId: secret!.keyId, secret: secret!.secret, linkId, issuedAt });
+}
+
+/**
+ * A new visitor's `journey` (built from its ids and the time of the order), then its order now;
+ * answers the order's credited touch and that time.
+ */
+async function orderAfter(shop: Shop, journey: (who: { v: string; s: string }, now: number) => unknown[]) {
+  const who = visitor();
+  const order = uid('order');
+  const now = Date.now();
+  await shop.send([...journey(who, now), checkoutEvent({ ...who, o: order, ts: now })]);
+  return { credited: (await shop.detail(order)).credited, now };
 }
 
 describe('server reports apply in the order received', () => {
@@ -80,16 +93,12 @@ describe('tagged links', () => {
   it('makes every landing a touch: a link re-opened after a pop-up click wins the order', async () => {
     const shop = await createShop({ allowedOrigins: [ORIGIN] });
     const token = await tag(shop);
-    const who = visitor();
-    const order = uid('order');
-    const now = Date.now();
-    await shop.send([
-      landingEvent({ ...who, tk: token, ts: now - 3 * HOUR }),
-      widgetEvent({ ...who, ts: now - 2 * HOUR }),
-      landingEvent({ ...who, tk: token, ts: now - HOUR }),
-      checkoutEvent({ ...who, o: order, ts: now }),
+    const { credited, now } = await orderAfter(shop, (who, t) => [
+      landingEvent({ ...who, tk: token, ts: t - 3 * HOUR }),
+      widgetEvent({ ...who, ts: t - 2 * HOUR }),
+      landingEvent({ ...who, tk: token, ts: t - HOUR }),
     ]);
-    expect((await shop.detail(order)).credited).toMatchObject({ action: 'link_landing', ts: iso(now - HOUR) });
+    expect(credited).toMatchObject({ action: 'link_landing', ts: iso(now - HOUR) });
   });
 
   it('starts the window at each landing: a link re-opened 30 minutes before the order earns it under a 1 h window', async () => {
@@ -98,15 +107,11 @@ describe('tagged links', () => {
       attributionWindows: { default: 3600, kinds: {}, channels: {}, campaigns: {} },
     });
     const token = await tag(shop);
-    const who = visitor();
-    const order = uid('order');
-    const now = Date.now();
-    await shop.send([
-      landingEvent({ ...who, tk: token, ts: now - 3 * HOUR }),
-      landingEvent({ ...who, tk: token, ts: now - 30 * MINUTE }),
-      checkoutEvent({ ...who, o: order, ts: now }),
+    const { credited, now } = await orderAfter(shop, (who, t) => [
+      landingEvent({ ...who, tk: token, ts: t - 3 * HOUR }),
+      landingEvent({ ...who, tk: token, ts: t - 30 * MINUTE }),
     ]);
-    expect((await shop.detail(order)).credited).toMatchObject({ action: 'link_landing', ts: iso(now - 30 * MINUTE) });
+    expect(credited).toMatchObject({ action: 'link_landing', ts: iso(now - 30 * MINUTE) });
   });
 
   it('honours a genuine token for 400 days whatever the windows, and counts an older one as expired, not forged', async () => {

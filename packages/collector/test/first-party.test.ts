@@ -7,7 +7,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { VISITOR_ID_PATTERN } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import { BASE_URL, call, callWithKey, createSite, eventually, uid, widgetEvent } from './helpers.js';
+import { BASE_URL, call, callWithKey, createSite, eventually, uid } from './helpers.js';
+import { widgetEvent } from './sdk-events.js';
 
 const BASE = env.BASE_PATH;
 

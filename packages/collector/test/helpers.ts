@@ -1,12 +1,13 @@
 /**
- * Shared helpers for collector tests: real requests through the worker, real local D1.
+ * Shared helpers for collector tests: real requests through the worker, real local D1. The
+ * events they send are built with ./sdk-events.ts.
  *
  * @example
  * const site = await createSite();
  * const res = await postEvents(site.writeKey, [widgetEvent({ t: 'click' }), checkoutEvent({ val: 12.5 })]);
  */
 import { env, exports } from 'cloudflare:workers';
-import type { CheckoutEvent, CreateSiteResponse, IngestResponse, LandingEvent, WidgetEvent } from '@lasttouch/shared';
+import type { CreateSiteResponse, IngestResponse } from '@lasttouch/shared';
 import { consumerActivity } from '../src/jobs/queue-handler.js';
 import { conformsToDocument } from './contract.js';
 
@@ -84,35 +85,6 @@ export async function ingest(writeKey: string, events: unknown[], init?: PostEve
   if (res.status !== 202) throw new Error(`ingest: ${res.status} ${await res.text()}`);
   return res.json();
 }
-
-const base = () => ({ id: uid('ev'), v: uid('visitor'), s: uid('session'), ts: Date.now(), p: '/' });
-
-/** A valid widget event (default: a popup click); override any field. */
-export const widgetEvent = (fields: Partial<WidgetEvent> = {}): WidgetEvent => ({
-  ...base(),
-  t: 'click',
-  k: 'popup',
-  w: 'spring-sale',
-  ...fields,
-});
-
-/** A valid checkout (default 12.50 EUR, random order id); override any field. */
-export const checkoutEvent = (fields: Partial<CheckoutEvent> = {}): CheckoutEvent => ({
-  ...base(),
-  t: 'checkout',
-  o: uid('order'),
-  val: 12.5,
-  cur: 'EUR',
-  ...fields,
-});
-
-/** A landing with a token (default: a syntactically valid but unsigned one); override any field. */
-export const landingEvent = (fields: Partial<LandingEvent> = {}): LandingEvent => ({
-  ...base(),
-  t: 'landing',
-  tk: 'unsigned.token',
-  ...fields,
-});
 
 /** Number of stored events of a site (optionally of some event ids). */
 export async function countEvents(siteId: string, ids?: string[]): Promise<number> {

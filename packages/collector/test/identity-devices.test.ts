@@ -1,7 +1,8 @@
 import type { IdentifyEvent } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
-import { checkoutEvent, dumpDatabase, uid, widgetEvent } from './helpers.js';
+import { dumpDatabase, uid } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const identify = (who: { v: string; s: string }, customer: string, ts: number): IdentifyEvent => ({
   id: uid('ev'),

@@ -1,16 +1,8 @@
 import { LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { createShop, HOUR, type Shop, visitor } from './attribution-helpers.js';
-import {
-  callWithKey,
-  checkoutEvent,
-  dumpDatabase,
-  landingEvent,
-  settled,
-  tableCounts,
-  uid,
-  widgetEvent,
-} from './helpers.js';
+import { callWithKey, dumpDatabase, settled, tableCounts, uid } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 

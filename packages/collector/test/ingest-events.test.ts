@@ -1,17 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { LIMITS } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
-import {
-  call,
-  checkoutEvent,
-  countEvents,
-  createSite,
-  ingest,
-  landingEvent,
-  postEvents,
-  settled,
-  widgetEvent,
-} from './helpers.js';
+import { call, countEvents, createSite, ingest, postEvents, settled } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
 

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { countEvents, createSite, ingest, settled, widgetEvent } from './helpers.js';
+import { countEvents, createSite, ingest, settled } from './helpers.js';
+import { widgetEvent } from './sdk-events.js';
 
 describe('events through the work queue', () => {
   it('stores accepted events once the consumer ran', async () => {

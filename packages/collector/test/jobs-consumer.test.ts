@@ -3,35 +3,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { CALLS_PER_INVOCATION, STATEMENTS_PER_BATCH } from '../src/db/budget.js';
 import worker from '../src/index.js';
-import type { IngestEvent } from '../src/ingest/event.js';
 import type { WorkMessage } from '../src/jobs/messages.js';
 import { retryDelay } from '../src/jobs/queue-handler.js';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { countEvents, createSite, settled, uid } from './helpers.js';
-
-const click = (who: { v: string; s: string }, ts = Date.now()): IngestEvent => ({
-  id: uid('ev'),
-  t: 'click',
-  v: who.v,
-  s: who.s,
-  ts,
-  cts: ts,
-  k: 'popup',
-  w: 'spring-sale',
-});
-
-const checkout = (who: { v: string; s: string }, ts: number, o = uid('order')): IngestEvent => ({
-  id: uid('ev'),
-  t: 'checkout',
-  v: who.v,
-  s: who.s,
-  ts,
-  cts: ts,
-  o,
-  val: 1000,
-  cur: 'EUR',
-});
+import { countEvents, createSite, settled } from './helpers.js';
+import { clickThenCheckout, queuedCheckout, queuedClick } from './jobs-helpers.js';
 
 let messageId = 0;
 /** Runs the worker's queue handler on `bodies` with `DB` wrapped, as the platform would deliver them. */
@@ -62,7 +39,7 @@ describe('the work queue consumer', () => {
       k: 'events',
       site: s.siteId,
       recv: Date.now(),
-      events: [click(who)],
+      events: [queuedClick(who)],
     }));
     const counted = wrapD1(env.DB);
     const result = await deliver(bodies, counted.db);
@@ -77,13 +54,13 @@ describe('the work queue consumer', () => {
     const who = visitor();
     const start = Date.now() - 10 * HOUR;
     for (let i = 0; i < 2000; i += 100) {
-      const events = Array.from({ length: 100 }, (_, j) => checkout(who, start + (i + j) * 1000));
+      const events = Array.from({ length: 100 }, (_, j) => queuedCheckout(who, start + (i + j) * 1000));
       await deliver([{ k: 'events', site: shop.siteId, recv: Date.now(), events }], env.DB);
     }
     await settled();
     const counted = wrapD1(env.DB);
     const result = await deliver(
-      [{ k: 'events', site: shop.siteId, recv: Date.now(), events: [click(who, start - 1000)] }],
+      [{ k: 'events', site: shop.siteId, recv: Date.now(), events: [queuedClick(who, start - 1000)] }],
       counted.db,
     );
     expect(acked(result, 1)).toBe(true);
@@ -99,8 +76,8 @@ describe('the work queue consumer', () => {
     const failing = wrapD1(env.DB, (sql) => sql.startsWith('insert into touches'));
     const result = await deliver(
       [
-        { k: 'events', site: broken.siteId, recv: Date.now(), events: [click(who)] },
-        { k: 'events', site: fine.siteId, recv: Date.now(), events: [{ ...click(who), t: 'instance' }] },
+        { k: 'events', site: broken.siteId, recv: Date.now(), events: [queuedClick(who)] },
+        { k: 'events', site: fine.siteId, recv: Date.now(), events: [{ ...queuedClick(who), t: 'instance' }] },
       ],
       failing.db,
       3,
@@ -113,14 +90,7 @@ describe('the work queue consumer', () => {
 
   it('repairs a step that died between storing events and attributing them when the message comes again', async () => {
     const shop = await createShop();
-    const who = visitor();
-    const order = uid('order');
-    const body: WorkMessage = {
-      k: 'events',
-      site: shop.siteId,
-      recv: Date.now(),
-      events: [click(who, Date.now() - HOUR), checkout(who, Date.now(), order)],
-    };
+    const body = clickThenCheckout(shop.siteId);
     const crashing = wrapD1(env.DB, (sql) => sql.startsWith('update orders set applied'));
     const first = await deliver([body], crashing.db);
     expect(first.retryMessages).toHaveLength(1);
@@ -144,7 +114,7 @@ describe('the work queue consumer', () => {
       return false;
     });
     await env.DB.prepare('insert into site_steps (site_id, seq) values (?, 0)').bind(shop.siteId).run();
-    const body: WorkMessage = { k: 'events', site: shop.siteId, recv: Date.now(), events: [click(who)] };
+    const body: WorkMessage = { k: 'events', site: shop.siteId, recv: Date.now(), events: [queuedClick(who)] };
     const first = await deliver([body], racing.db);
     expect(first.retryMessages).toHaveLength(1);
     expect(await countEvents(shop.siteId)).toBe(0);
@@ -155,7 +125,7 @@ describe('the work queue consumer', () => {
   it('parks what the queue gave up on in dead_letters, and replays it', async () => {
     const shop = await createShop();
     const who = visitor();
-    const body: WorkMessage = { k: 'events', site: shop.siteId, recv: Date.now(), events: [click(who)] };
+    const body: WorkMessage = { k: 'events', site: shop.siteId, recv: Date.now(), events: [queuedClick(who)] };
     const parked = await deliver([body], env.DB, 6, 'lasttouch-dead');
     expect(parked.ackAll).toBe(true);
     const row = await env.DB.prepare('select body, attempts from dead_letters').first<{

@@ -10,8 +10,9 @@ import type { WorkMessage } from '../src/jobs/messages.js';
 import { PRUNE_EVERY_MS } from '../src/jobs/prune-step.js';
 import { createShop, DAY, HOUR, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { checkoutEvent, createSite, settled, uid, widgetEvent } from './helpers.js';
+import { createSite, settled, uid } from './helpers.js';
 import { cronRun, heldQueue, jobOf, putSettings } from './jobs-helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const SHORT_POPUP = {
   attributionWindows: { default: 1_209_600, kinds: { popup: 30 }, channels: {}, campaigns: {} },

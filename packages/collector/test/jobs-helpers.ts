@@ -1,14 +1,16 @@
 /**
  * Helpers for tests of background work (settings sweeps, prune, the cron): a work queue that
  * keeps what is sent to it instead of delivering it, the worker's queue handler run by hand on
- * chosen messages, and the `jobs` rows.
+ * chosen messages, the events such messages carry, and the `jobs` rows.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { app } from '../src/app.js';
 import worker from '../src/index.js';
+import type { IngestEvent } from '../src/ingest/event.js';
 import type { WorkMessage } from '../src/jobs/messages.js';
-import { BASE_URL } from './helpers.js';
+import { HOUR, visitor } from './attribution-helpers.js';
+import { BASE_URL, uid } from './helpers.js';
 
 /** A stand-in for `WORK_QUEUE` that keeps every message sent; `fail` makes sending throw. */
 export function heldQueue(fail = false): { queue: Queue<WorkMessage>; sent: WorkMessage[] } {
@@ -34,6 +36,38 @@ export const putSettings = (readKey: string, patch: unknown, bindings: Partial<C
     },
     { ...env, ...bindings },
   );
+
+/** A visitor's pop-up click as the ingest route queues it (`cts`: when the collector received it). */
+export const queuedClick = (who: { v: string; s: string }, ts = Date.now()): IngestEvent => ({
+  id: uid('ev'),
+  t: 'click',
+  v: who.v,
+  s: who.s,
+  ts,
+  cts: ts,
+  k: 'popup',
+  w: 'spring-sale',
+});
+
+/** A visitor's checkout of 1000 EUR as the ingest route queues it. */
+export const queuedCheckout = (who: { v: string; s: string }, ts: number, o = uid('order')): IngestEvent => ({
+  id: uid('ev'),
+  t: 'checkout',
+  v: who.v,
+  s: who.s,
+  ts,
+  cts: ts,
+  o,
+  val: 1000,
+  cur: 'EUR',
+});
+
+/** An events message of a new visitor's click, then an hour later their order. */
+export const clickThenCheckout = (siteId: string): WorkMessage => {
+  const who = visitor();
+  const now = Date.now();
+  return { k: 'events', site: siteId, recv: now, events: [queuedClick(who, now - HOUR), queuedCheckout(who, now)] };
+};
 
 let messageId = 0;
 

@@ -7,7 +7,7 @@ import { noSeeds } from '../src/jobs/seeds.js';
 import { sweepStep } from '../src/jobs/sweep-step.js';
 import { loadSites } from '../src/sites/queries.js';
 import { createShop, DAY, HOUR, visitor } from './attribution-helpers.js';
-import { checkoutEvent, widgetEvent } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 /**
  * Touches are pruned once no order that is not settled can reach them (docs/attribution.md,

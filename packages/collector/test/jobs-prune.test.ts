@@ -14,9 +14,10 @@ import { loadSites } from '../src/sites/queries.js';
 import { slotOf } from '../src/time/slots.js';
 import { createShop, DAY, HOUR, type Shop, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { checkoutEvent, landingEvent, settled, tableCounts, uid, widgetEvent } from './helpers.js';
+import { settled, tableCounts, uid } from './helpers.js';
 import { deliver, heldQueue, jobOf } from './jobs-helpers.js';
 import { ORIGIN, tag } from './links-helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 /** Rows one prune statement deletes at most (`ROWS_PER_STEP`). */
 const STEP = 2000;

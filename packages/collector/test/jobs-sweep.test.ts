@@ -15,8 +15,9 @@ import { sweepStep } from '../src/jobs/sweep-step.js';
 import { loadSites } from '../src/sites/queries.js';
 import { createShop, DAY, HOUR, type Shop, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { checkoutEvent, uid, widgetEvent } from './helpers.js';
+import { uid } from './helpers.js';
 import { cronRun, deliver, heldQueue, jobOf, putSettings } from './jobs-helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const DEFAULT_WINDOWS = { default: 1_209_600, kinds: {}, channels: {}, campaigns: {} };
 /** Pop-up clicks count for 30 seconds only: an order a minute after its click loses its credit. */

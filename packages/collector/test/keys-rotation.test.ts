@@ -7,17 +7,8 @@ import { type ChatStatsResponse, LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../src/crypto/base64url.js';
 import { LINK_SECRET_KEPT_MS, WRITE_KEY_GRACE_MS } from '../src/sites/rotation.js';
-import {
-  call,
-  callWithKey,
-  createSite,
-  dumpDatabase,
-  landingEvent,
-  postEvents,
-  settled,
-  tableCounts,
-  widgetEvent,
-} from './helpers.js';
+import { call, callWithKey, createSite, dumpDatabase, postEvents, settled, tableCounts } from './helpers.js';
+import { landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 

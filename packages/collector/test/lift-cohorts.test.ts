@@ -1,7 +1,8 @@
 import type { LiftResponse, WidgetEvent } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
-import { checkoutEvent, postEvents, settled, uid, widgetEvent } from './helpers.js';
+import { postEvents, settled, uid } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const eligible = (who: { v: string; s: string }, h: 0 | 1, fields: Partial<WidgetEvent> = {}): WidgetEvent =>
   widgetEvent({ ...who, t: 'eligible', h, c: 'spring', ...fields });

@@ -10,8 +10,9 @@ import { seededRandom } from '@lasttouch/shared/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newLinkId, signToken } from '../src/links/token.js';
 import { createShop, DAY, dateOf, HOUR, type Shop } from './attribution-helpers.js';
-import { checkoutEvent, ingest, landingEvent, settled, widgetEvent } from './helpers.js';
+import { ingest, settled } from './helpers.js';
 import { issuedAt, linkKey, tampered } from './links-helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 /** A whole hour, so every event below falls on well-defined days whatever the time of the run. */
 const T0 = Math.floor(Date.now() / HOUR) * HOUR - HOUR;

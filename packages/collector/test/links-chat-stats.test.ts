@@ -1,9 +1,11 @@
 import type { ChatStatsResponse } from '@lasttouch/shared';
+import { NO_CHAT_ORDERS } from '@lasttouch/shared/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDate, localMidnight } from '../src/time/zones.js';
 import { createShop, DAY, HOUR, iso, type Shop } from './attribution-helpers.js';
-import { call, callWithKey, checkoutEvent, landingEvent, uid } from './helpers.js';
+import { call, callWithKey, uid } from './helpers.js';
 import { issuedAt, ORIGIN, tampered } from './links-helpers.js';
+import { checkoutEvent, landingEvent } from './sdk-events.js';
 
 /** New York: its days start at 04:00 or 05:00 UTC, so a UTC day would count other contacts. */
 const TZ = 'America/New_York';
@@ -76,15 +78,6 @@ describe('GET /v1/stats/chat', () => {
     { websiteTransactions: 7, websiteTurnover: 185, websiteAverageOrderValue: 26.43, currency: 'EUR' },
     { websiteTransactions: 1, websiteTurnover: 10, websiteAverageOrderValue: 10, currency: 'USD' },
   ];
-  const noOrders = {
-    transactionsAfterContact: 0,
-    turnoverAfterContact: 0,
-    conversionRate: 0,
-    averageOrderValueAfterContact: null,
-    averageSecondsBeforePurchase: null,
-    turnoverPerContact: 0,
-    currency: null,
-  };
 
   it('per channel: contacts without clicks, counts on the first currency row, the sms window applied, site totals', async () => {
     const res = await chat(`groupBy=channel&${WEEK}`);
@@ -113,8 +106,8 @@ describe('GET /v1/stats/chat', () => {
         turnoverPerContact: 5,
         currency: 'USD',
       },
-      { group: 'chat', contacts: 1, ...noOrders },
-      { group: 'email', contacts: 1, ...noOrders },
+      { group: 'chat', contacts: 1, ...NO_CHAT_ORDERS },
+      { group: 'email', contacts: 1, ...NO_CHAT_ORDERS },
       {
         group: 'sms',
         contacts: 1,

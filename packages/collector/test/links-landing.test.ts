@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../src/crypto/base64url.js';
 import { newLinkId, signToken } from '../src/links/token.js';
 import { createShop, DAY, HOUR, type Shop, visitor } from './attribution-helpers.js';
-import { ingest, landingEvent } from './helpers.js';
+import { ingest } from './helpers.js';
 import { issuedAt, linkKey, ORIGIN, tag, tampered } from './links-helpers.js';
+import { landingEvent } from './sdk-events.js';
 
 const landingTouches = (siteId: string) =>
   env.DB.prepare(

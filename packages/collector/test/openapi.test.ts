@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../src/app.js';
 import { openApiDocument } from '../src/openapi/document.js';
 import { conformsToDocument } from './contract.js';
+import { cspDirectives } from './csp.js';
 import { BASE_URL, call, createSite } from './helpers.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -30,15 +31,6 @@ const documentPath = (path: string) =>
 const routed = () => [
   ...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${documentPath(r.path)}`)),
 ];
-
-const directives = (csp: string) =>
-  new Map(
-    csp
-      .split(';')
-      .map((d) => d.trim().split(/\s+/))
-      .filter((d) => d[0])
-      .map(([name, ...sources]) => [name!, sources]),
-  );
 
 describe('the OpenAPI document', () => {
   it('has every route of app.ts', () => {
@@ -93,7 +85,7 @@ describe('GET /docs', () => {
     const res = await call('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    const csp = directives(res.headers.get('Content-Security-Policy') ?? '');
+    const csp = cspDirectives(res.headers.get('Content-Security-Policy') ?? '');
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('script-src')).toEqual(["'self'"]);
     expect(csp.get('connect-src')).toEqual(["'self'"]);

@@ -9,7 +9,9 @@ import { KNOWN_CHANNELS } from '@lasttouch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import demoSite from '../scripts/demo-site.json';
 import { AGENT_HTML, AGENT_SCRIPT, AGENT_STYLE } from '../src/links/agent-page-html.js';
-import { call, createSite, postEvents, widgetEvent } from './helpers.js';
+import { cspDirectives } from './csp.js';
+import { call, createSite, postEvents } from './helpers.js';
+import { widgetEvent } from './sdk-events.js';
 
 const MARKUP = '"><script>alert(1)</script><img src=x onerror=alert(1)>';
 
@@ -28,21 +30,11 @@ afterAll(unseedDemo);
 const sha256 = async (text: string) =>
   btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))));
 
-/** Directives of a CSP header as a map of name → sources. */
-const directives = (csp: string) =>
-  new Map(
-    csp
-      .split(';')
-      .map((d) => d.trim().split(/\s+/))
-      .filter((d) => d[0])
-      .map(([name, ...sources]) => [name!, sources]),
-  );
-
 function expectSecureHtml(res: Response, what: string) {
   expect(res.status, what).toBe(200);
   expect(res.headers.get('Content-Type'), what).toMatch(/^text\/html/);
   expect(res.headers.get('X-Content-Type-Options'), what).toBe('nosniff');
-  const csp = directives(res.headers.get('Content-Security-Policy') ?? '');
+  const csp = cspDirectives(res.headers.get('Content-Security-Policy') ?? '');
   expect(csp.get('frame-ancestors'), what).toEqual(["'none'"]);
   expect(csp.get('base-uri'), what).toEqual(["'none'"]);
   expect(csp.has('default-src'), what).toBe(true);
@@ -201,7 +193,7 @@ describe('GET /agent', () => {
     const res = await call('/agent');
     expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
     expect(res.headers.get('X-Frame-Options')).toBe('DENY');
-    const csp = directives(res.headers.get('Content-Security-Policy') ?? '');
+    const csp = cspDirectives(res.headers.get('Content-Security-Policy') ?? '');
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
     expect(csp.get('connect-src')).toEqual(["'self'"]);

@@ -8,7 +8,8 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { BASE_URL, countEvents, createSite, settled, widgetEvent } from './helpers.js';
+import { BASE_URL, countEvents, createSite, settled } from './helpers.js';
+import { widgetEvent } from './sdk-events.js';
 
 type Bindings = typeof env;
 

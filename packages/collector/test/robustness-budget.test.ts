@@ -11,35 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../src/app.js';
 import { CALLS_PER_INVOCATION, STATEMENTS_PER_BATCH } from '../src/db/budget.js';
 import worker from '../src/index.js';
-import type { IngestEvent } from '../src/ingest/event.js';
 import type { WorkMessage } from '../src/jobs/messages.js';
 import { retryDelay } from '../src/jobs/queue-handler.js';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { BASE_URL, checkoutEvent, createSite, settled, uid, widgetEvent } from './helpers.js';
-
-const click = (who: { v: string; s: string }, ts = Date.now()): IngestEvent => ({
-  id: uid('ev'),
-  t: 'click',
-  v: who.v,
-  s: who.s,
-  ts,
-  cts: ts,
-  k: 'popup',
-  w: 'spring-sale',
-});
-
-const checkout = (who: { v: string; s: string }, ts: number, o = uid('order')): IngestEvent => ({
-  id: uid('ev'),
-  t: 'checkout',
-  v: who.v,
-  s: who.s,
-  ts,
-  cts: ts,
-  o,
-  val: 1000,
-  cur: 'EUR',
-});
+import { BASE_URL, createSite, settled, uid } from './helpers.js';
+import { clickThenCheckout, queuedCheckout, queuedClick } from './jobs-helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 let messageId = 0;
 
@@ -73,14 +51,7 @@ const line = (what: string, m: { calls: number; maxBatch: number; ms: number }) 
 describe('bounded work per invocation', { timeout: 300_000 }, () => {
   it('repairs a crash between storing events and attributing them on the first retry, 2 s later', async () => {
     const shop = await createShop();
-    const who = visitor();
-    const order = uid('order');
-    const body: WorkMessage = {
-      k: 'events',
-      site: shop.siteId,
-      recv: Date.now(),
-      events: [click(who, Date.now() - HOUR), checkout(who, Date.now(), order)],
-    };
+    const body = clickThenCheckout(shop.siteId);
     const crashing = wrapD1(env.DB, (sql) => sql.startsWith('update orders set applied'));
     const first = createMessageBatch<WorkMessage>('lasttouch-work', [
       { id: `b-${++messageId}`, timestamp: new Date(), attempts: 1, body },
@@ -108,13 +79,13 @@ describe('bounded work per invocation', { timeout: 300_000 }, () => {
           k: 'events',
           site: shop.siteId,
           recv: Date.now(),
-          events: Array.from({ length: 100 }, (_, j) => checkout(heavy, start + (i + j) * 1000)),
+          events: Array.from({ length: 100 }, (_, j) => queuedCheckout(heavy, start + (i + j) * 1000)),
         },
       ]);
     }
     line(
       'one click of a visitor with 2,000 orders',
-      await measure([{ k: 'events', site: shop.siteId, recv: Date.now(), events: [click(heavy, start - 1000)] }]),
+      await measure([{ k: 'events', site: shop.siteId, recv: Date.now(), events: [queuedClick(heavy, start - 1000)] }]),
     );
 
     // 100 checkouts of 100 distinct visitors, each with a click before, in one batch.
@@ -127,7 +98,10 @@ describe('bounded work per invocation', { timeout: 300_000 }, () => {
           k: 'events',
           site: shop.siteId,
           recv: Date.now(),
-          events: buyers.flatMap((b, i) => [click(b, Date.now() - HOUR), checkout(b, Date.now() - 1000, orders[i])]),
+          events: buyers.flatMap((b, i) => [
+            queuedClick(b, Date.now() - HOUR),
+            queuedCheckout(b, Date.now() - 1000, orders[i]),
+          ]),
         },
       ]),
     );
@@ -158,7 +132,9 @@ describe('bounded work per invocation', { timeout: 300_000 }, () => {
     const sites = await Promise.all(Array.from({ length: 50 }, () => createSite()));
     line(
       'one event for each of 50 sites in one invocation',
-      await measure(sites.map((s) => ({ k: 'events', site: s.siteId, recv: Date.now(), events: [click(visitor())] }))),
+      await measure(
+        sites.map((s) => ({ k: 'events', site: s.siteId, recv: Date.now(), events: [queuedClick(visitor())] })),
+      ),
     );
   });
 

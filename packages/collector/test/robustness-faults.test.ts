@@ -11,8 +11,9 @@ import { seededRandom as rng } from '@lasttouch/shared/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { app } from '../src/app.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { BASE_URL, callWithKey, checkoutEvent, createSite, settled, tableCounts, uid, widgetEvent } from './helpers.js';
+import { BASE_URL, callWithKey, createSite, settled, tableCounts, uid } from './helpers.js';
 import { RUNS, SEED } from './robustness-arbitraries.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const VISITORS = Math.max(60, Math.floor(RUNS / 2));
 const MAX_ATTEMPTS = 60;

@@ -13,17 +13,7 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../src/app.js';
-import {
-  BASE_URL,
-  call,
-  checkoutEvent,
-  createSite,
-  landingEvent,
-  settled,
-  tableCounts,
-  uid,
-  widgetEvent,
-} from './helpers.js';
+import { BASE_URL, call, createSite, settled, tableCounts, uid } from './helpers.js';
 import {
   badBody,
   badId,
@@ -41,6 +31,7 @@ import {
   serialize,
   withField,
 } from './robustness-arbitraries.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 const DAY = 86_400_000;

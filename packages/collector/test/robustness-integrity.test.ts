@@ -6,7 +6,8 @@
 import type { ChatStatsResponse, StatsEnvelope } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { createShop, HOUR, type Shop, visitor } from './attribution-helpers.js';
-import { callWithKey, checkoutEvent, postEvents, settled, widgetEvent } from './helpers.js';
+import { callWithKey, postEvents, settled } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 type Row = Record<string, unknown>;
 
@@ -28,26 +29,27 @@ async function merchantView(shop: Shop, orderId: string) {
   };
 }
 
+/** A visitor's click on `widget`, then an hour later its checkout in EUR. */
+const clickThenCheckout = (
+  who: { v: string; s: string },
+  widget: string,
+  order: { o: string; val: number; ts: number },
+) => [widgetEvent({ ...who, w: widget, ts: order.ts - HOUR }), checkoutEvent({ ...who, ...order, cur: 'EUR' })];
+
 describe('a server-confirmed order cannot be taken over with the write key', () => {
   it('keeps order 1001 on the buyer and the real pop-up after a forged click and an earlier SDK checkout', async () => {
     const shop = await createShop();
     const buyer = visitor();
     const attacker = visitor();
     const now = Date.now();
-    await shop.send([
-      widgetEvent({ ...buyer, w: 'real-popup', ts: now - 2 * HOUR }),
-      checkoutEvent({ ...buyer, o: '1001', val: 500, cur: 'EUR', ts: now - HOUR }),
-    ]);
+    await shop.send(clickThenCheckout(buyer, 'real-popup', { o: '1001', val: 500, ts: now - HOUR }));
     const confirmed = await shop.order({ orderId: '1001', value: 500, currency: 'EUR', visitorId: buyer.v });
     expect(confirmed).toMatchObject({ visitorId: buyer.v, verified: true, credited: { id: 'real-popup' } });
     const before = await merchantView(shop, '1001');
 
     // The attack: only the public write key, a click on another widget and a checkout of the
     // same order id, both earlier than the buyer's.
-    await shop.send([
-      widgetEvent({ ...attacker, w: 'attacker-widget', ts: now - 4 * HOUR }),
-      checkoutEvent({ ...attacker, o: '1001', val: 500, cur: 'EUR', ts: now - 3 * HOUR }),
-    ]);
+    await shop.send(clickThenCheckout(attacker, 'attacker-widget', { o: '1001', val: 500, ts: now - 3 * HOUR }));
     const after = await merchantView(shop, '1001');
     expect(after.order).toMatchObject({
       orderId: '1001',
@@ -69,10 +71,8 @@ describe('a server-confirmed order cannot be taken over with the write key', () 
     const attacker = visitor();
     const now = Date.now();
     await shop.send([
-      widgetEvent({ ...buyer, w: 'real-popup', ts: now - 2 * HOUR }),
-      checkoutEvent({ ...buyer, o: '1002', val: 80, cur: 'EUR', ts: now - HOUR }),
-      widgetEvent({ ...attacker, w: 'attacker-widget', ts: now - 4 * HOUR }),
-      checkoutEvent({ ...attacker, o: '1002', val: 80, cur: 'EUR', ts: now - 3 * HOUR }),
+      ...clickThenCheckout(buyer, 'real-popup', { o: '1002', val: 80, ts: now - HOUR }),
+      ...clickThenCheckout(attacker, 'attacker-widget', { o: '1002', val: 80, ts: now - 3 * HOUR }),
     ]);
     // Two browsers claim the order: until the store says whose it is, nobody gets the credit.
     expect(await shop.detail('1002')).toMatchObject({ verified: false, credited: null });

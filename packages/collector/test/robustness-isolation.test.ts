@@ -5,19 +5,8 @@
 import { env } from 'cloudflare:workers';
 import { LINK_PARAM } from '@lasttouch/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  callWithKey,
-  checkoutEvent,
-  createSite,
-  ingest,
-  landingEvent,
-  postEvents,
-  settled,
-  tableCounts,
-  uid,
-  widgetEvent,
-} from './helpers.js';
+import { call, callWithKey, createSite, ingest, postEvents, settled, tableCounts, uid } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 type Keys = Awaited<ReturnType<typeof createSite>>;

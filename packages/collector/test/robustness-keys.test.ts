@@ -14,14 +14,13 @@ import {
   callWithKey,
   createSite,
   dumpDatabase,
-  landingEvent,
   postEvents,
   settled,
   tableCounts,
   uid,
-  widgetEvent,
 } from './helpers.js';
 import { RUNS, SEED } from './robustness-arbitraries.js';
+import { landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 /** Mutated tokens: 2,000 in the test run, ROBUSTNESS_RUNS (10,000) in the bench run. */

@@ -8,7 +8,8 @@
 import { env } from 'cloudflare:workers';
 import { LINK_PARAM } from '@lasttouch/shared';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, checkoutEvent, createSite, dumpDatabase, landingEvent, settled, uid, widgetEvent } from './helpers.js';
+import { call, createSite, dumpDatabase, settled, uid } from './helpers.js';
+import { checkoutEvent, landingEvent, widgetEvent } from './sdk-events.js';
 
 const ORIGIN = 'https://shop.example';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) PrivacyProbe/9.9.9 Chrome/131.0.0.0 Safari/537.36';

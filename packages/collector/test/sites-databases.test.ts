@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
-import { call, checkoutEvent, createSite, uid, widgetEvent } from './helpers.js';
+import { call, createSite, uid } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const dump = async (db: D1Database) => {
   const { results } = await db

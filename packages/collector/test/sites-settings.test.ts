@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { SWEEP_LEASE_MS } from '../src/jobs/sweep-step.js';
 import { createShop, HOUR, type Shop, visitor } from './attribution-helpers.js';
 import { wrapD1 } from './d1-wrappers.js';
-import { callWithKey, checkoutEvent, createSite, postEvents, settled, widgetEvent } from './helpers.js';
+import { callWithKey, createSite, postEvents, settled } from './helpers.js';
 import { heldQueue, jobOf, putSettings, versionOf } from './jobs-helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 const DEFAULT_WINDOWS = { default: 1_209_600, kinds: {}, channels: {}, campaigns: {} };
 /** Pop-up clicks count for 30 seconds only: an order a minute after its click loses its credit. */

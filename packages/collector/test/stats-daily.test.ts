@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { DailyStatsRow } from '@lasttouch/shared';
+import { NO_WIDGET_COUNTS } from '@lasttouch/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { dailyStats } from '../src/stats/daily.js';
 import { parseStatsRange } from '../src/time/stats-range.js';
@@ -64,13 +65,7 @@ describe('GET /v1/stats/daily', () => {
       );
     const row = (date: string, fields: Partial<DailyStatsRow>): DailyStatsRow => ({
       date,
-      instances: 0,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
-      orders: 0,
-      value: 0,
-      currency: null,
+      ...NO_WIDGET_COUNTS,
       droppedEvents: 0,
       ...fields,
     });

@@ -7,7 +7,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../src/app.js';
 import { createShop, HOUR, visitor } from './attribution-helpers.js';
-import { BASE_URL, checkoutEvent, widgetEvent } from './helpers.js';
+import { BASE_URL } from './helpers.js';
+import { checkoutEvent, widgetEvent } from './sdk-events.js';
 
 /** `env.DB` that records each session asked of it (the real one, so answers stay real). */
 function recordingSessions(): { db: D1Database; sessions: (string | undefined)[] } {

@@ -126,11 +126,8 @@ export interface StatsEnvelope<Row> {
   nextCursor?: string;
 }
 
-export interface WidgetStatsRow {
-  kind: WidgetKind;
-  id: string;
-  campaign: string | null;
-  sequence: string | null;
+/** How often widgets were shown and used, and the orders and money credited to them. */
+export interface WidgetCounts {
   instances: number;
   clicks: number;
   hovers: number;
@@ -138,6 +135,13 @@ export interface WidgetStatsRow {
   orders: number;
   value: number;
   currency: string | null;
+}
+
+export interface WidgetStatsRow extends WidgetCounts {
+  kind: WidgetKind;
+  id: string;
+  campaign: string | null;
+  sequence: string | null;
 }
 
 export interface GroupStatsRow {
@@ -233,16 +237,9 @@ export interface OrderDetail {
 }
 
 /** One local day of `GET /v1/stats/daily`. */
-export interface DailyStatsRow {
+export interface DailyStatsRow extends WidgetCounts {
   /** `YYYY-MM-DD` in the site's time zone. */
   date: string;
-  instances: number;
-  clicks: number;
-  hovers: number;
-  dismisses: number;
-  orders: number;
-  value: number;
-  currency: string | null;
   /** Events browsers reported dropping from a full queue that day (site-wide; 0 when narrowed). */
   droppedEvents: number;
 }
@@ -277,6 +274,17 @@ export interface LiftRow {
 /** `GET /v1/stats/lift`. */
 export interface LiftResponse extends StatsEnvelope<LiftRow> {
   groupBy: LiftGroupBy;
+}
+
+/** What each `GET /v1/stats/…` route answers, by the route's last segment. */
+export interface StatsAnswers {
+  widgets: StatsEnvelope<WidgetStatsRow>;
+  campaigns: StatsEnvelope<GroupStatsRow>;
+  sequences: StatsEnvelope<GroupStatsRow>;
+  chat: ChatStatsResponse;
+  'top-actions': StatsEnvelope<TopActionRow>;
+  daily: StatsEnvelope<DailyStatsRow>;
+  lift: LiftResponse;
 }
 
 /** `PUT /v1/agents/:agent/hours` answer: what is stored now. */

@@ -1,12 +1,4 @@
-import type {
-  ChatStatsResponse,
-  DailyStatsRow,
-  GroupStatsRow,
-  LiftResponse,
-  StatsEnvelope,
-  TopActionRow,
-  WidgetStatsRow,
-} from '@lasttouch/shared';
+import type { StatsAnswers } from '@lasttouch/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, type Client, describeFailure, getAllRows, getJson, type Query } from './api.js';
 import { ChatSection } from './components/chat-table.js';
@@ -39,25 +31,25 @@ export interface Env {
 
 /** Everything one range shows. */
 export interface StatsData {
-  widgets: StatsEnvelope<WidgetStatsRow>;
-  campaigns: StatsEnvelope<GroupStatsRow>;
-  sequences: StatsEnvelope<GroupStatsRow>;
-  chat: ChatStatsResponse;
-  topActions: StatsEnvelope<TopActionRow>;
-  daily: StatsEnvelope<DailyStatsRow>;
+  widgets: StatsAnswers['widgets'];
+  campaigns: StatsAnswers['campaigns'];
+  sequences: StatsAnswers['sequences'];
+  chat: StatsAnswers['chat'];
+  topActions: StatsAnswers['top-actions'];
+  daily: StatsAnswers['daily'];
   /** Lift of the whole site: no row while no visitor of the range was held out. */
-  lift: LiftResponse;
+  lift: StatsAnswers['lift'];
 }
 
 export async function loadStats(client: Client, query: Query): Promise<StatsData> {
   const [widgets, campaigns, sequences, chat, topActions, daily, lift] = await Promise.all([
-    getAllRows<StatsEnvelope<WidgetStatsRow>>(client, '/v1/stats/widgets', query),
-    getAllRows<StatsEnvelope<GroupStatsRow>>(client, '/v1/stats/campaigns', query),
-    getAllRows<StatsEnvelope<GroupStatsRow>>(client, '/v1/stats/sequences', query),
-    getAllRows<ChatStatsResponse>(client, '/v1/stats/chat', { ...query, groupBy: 'channel' }),
-    getAllRows<StatsEnvelope<TopActionRow>>(client, '/v1/stats/top-actions', query),
-    getAllRows<StatsEnvelope<DailyStatsRow>>(client, '/v1/stats/daily', query),
-    getAllRows<LiftResponse>(client, '/v1/stats/lift', { ...query, groupBy: 'site' }),
+    getAllRows<StatsAnswers['widgets']>(client, '/v1/stats/widgets', query),
+    getAllRows<StatsAnswers['campaigns']>(client, '/v1/stats/campaigns', query),
+    getAllRows<StatsAnswers['sequences']>(client, '/v1/stats/sequences', query),
+    getAllRows<StatsAnswers['chat']>(client, '/v1/stats/chat', { ...query, groupBy: 'channel' }),
+    getAllRows<StatsAnswers['top-actions']>(client, '/v1/stats/top-actions', query),
+    getAllRows<StatsAnswers['daily']>(client, '/v1/stats/daily', query),
+    getAllRows<StatsAnswers['lift']>(client, '/v1/stats/lift', { ...query, groupBy: 'site' }),
   ]);
   return { widgets, campaigns, sequences, chat, topActions, daily, lift };
 }

@@ -3,17 +3,8 @@
  * fails the typecheck here first. One widget (spring-sale) has orders in two currencies: its
  * counts stand on its first row only, as the contract says.
  */
-import type {
-  ChatStatsResponse,
-  DailyStatsRow,
-  ErrorBody,
-  GroupStatsRow,
-  LiftResponse,
-  OrderDetail,
-  StatsEnvelope,
-  TopActionRow,
-  WidgetStatsRow,
-} from '@lasttouch/shared';
+import type { ErrorBody, OrderDetail, StatsAnswers } from '@lasttouch/shared';
+import { NO_CHAT_ORDERS, NO_WIDGET_COUNTS } from '@lasttouch/shared/testing';
 import type { SiteSettings } from '../src/settings-model.js';
 
 const envelope = { from: '2026-10-24T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z', timezone: 'UTC' };
@@ -39,10 +30,7 @@ export const widgets = {
       id: 'spring-sale',
       campaign: 'spring',
       sequence: 'welcome',
-      instances: 0,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
+      ...NO_WIDGET_COUNTS,
       orders: 1,
       value: 30,
       currency: 'USD',
@@ -65,16 +53,11 @@ export const widgets = {
       id: 'hero',
       campaign: 'spring',
       sequence: null,
+      ...NO_WIDGET_COUNTS,
       instances: 40,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
-      orders: 0,
-      value: 0,
-      currency: null,
     },
   ],
-} satisfies StatsEnvelope<WidgetStatsRow>;
+} satisfies StatsAnswers['widgets'];
 
 export const campaigns = {
   ...envelope,
@@ -82,12 +65,12 @@ export const campaigns = {
     { id: 'spring', started: 180, profiles: 150, orders: 4, value: 160, currency: 'EUR' },
     { id: 'spring', started: 0, profiles: 0, orders: 1, value: 30, currency: 'USD' },
   ],
-} satisfies StatsEnvelope<GroupStatsRow>;
+} satisfies StatsAnswers['campaigns'];
 
 export const sequences = {
   ...envelope,
   rows: [{ id: 'welcome', started: 120, profiles: 110, orders: 4, value: 160, currency: 'EUR' }],
-} satisfies StatsEnvelope<GroupStatsRow>;
+} satisfies StatsAnswers['sequences'];
 
 export const chat = {
   ...envelope,
@@ -107,13 +90,7 @@ export const chat = {
     {
       group: 'sms',
       contacts: 2,
-      transactionsAfterContact: 0,
-      turnoverAfterContact: 0,
-      conversionRate: 0,
-      averageOrderValueAfterContact: null,
-      averageSecondsBeforePurchase: null,
-      turnoverPerContact: 0,
-      currency: null,
+      ...NO_CHAT_ORDERS,
     },
   ],
   totals: [
@@ -122,14 +99,14 @@ export const chat = {
   ],
   invalidLandings: 2,
   expiredLandings: 1,
-} satisfies ChatStatsResponse;
+} satisfies StatsAnswers['chat'];
 
 export const chatByAgent = {
   ...chat,
   groupBy: 'agent',
   rows: [{ ...chat.rows[0]!, group: 'ana', turnoverPerHour: 20 }],
   invalidLandings: 0,
-} satisfies ChatStatsResponse;
+} satisfies StatsAnswers['chat'];
 
 export const topActions = {
   ...envelope,
@@ -137,7 +114,7 @@ export const topActions = {
     { action: 'popup_click', channel: null, orders: 5 },
     { action: 'link_landing', channel: 'whatsapp', orders: 1 },
   ],
-} satisfies StatsEnvelope<TopActionRow>;
+} satisfies StatsAnswers['top-actions'];
 
 export const daily = {
   ...envelope,
@@ -167,19 +144,16 @@ export const daily = {
     },
     {
       date: '2026-11-22',
-      instances: 0,
-      clicks: 0,
-      hovers: 0,
-      dismisses: 0,
+      ...NO_WIDGET_COUNTS,
       orders: 1,
       value: 30,
       currency: 'USD',
       droppedEvents: 0,
     },
   ],
-} satisfies StatsEnvelope<DailyStatsRow>;
+} satisfies StatsAnswers['daily'];
 
-export const liftNone = { ...envelope, groupBy: 'campaign', rows: [] } satisfies LiftResponse;
+export const liftNone = { ...envelope, groupBy: 'campaign', rows: [] } satisfies StatsAnswers['lift'];
 
 export const lift = {
   ...envelope,
@@ -213,13 +187,13 @@ export const lift = {
       significant: false,
     },
   ],
-} satisfies LiftResponse;
+} satisfies StatsAnswers['lift'];
 
 export const liftSite = {
   ...envelope,
   groupBy: 'site',
   rows: [{ ...lift.rows[0]!, group: 'site', lift: 0.6, low: 0.1, high: 1.2, significant: true }],
-} satisfies LiftResponse;
+} satisfies StatsAnswers['lift'];
 
 export const settings: SiteSettings = {
   allowedOrigins: ['https://shop.example'],

@@ -23,13 +23,15 @@ describe('mergeOrder', () => {
   });
 
   it('takes an SDK-only order as reported, unverified', () => {
-    expect(mergeOrder([report({})])).toEqual({
-      visitorId: 'v1',
-      customerHash: null,
-      ts: 1000,
-      valueMinor: 1250,
-      currency: 'EUR',
-      status: 'placed',
+    const sdk = report({});
+    const { visitorId, customerHash, ts, valueMinor, currency, status } = sdk;
+    expect(mergeOrder([sdk])).toEqual({
+      visitorId,
+      customerHash,
+      ts,
+      valueMinor,
+      currency,
+      status,
       verified: false,
       conflict: false,
     });

@@ -1,20 +1,6 @@
+import { seededRandom } from '@lasttouch/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { cohortRates, conversionLift, liftOf } from './lift-math.js';
-
-/**
- * mulberry32, so each simulation replays exactly from its seed. A local copy until the shared
- * testing entry point lands (the layout work centralises it).
- */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const Z = 1.959963984540054;
 const cohort = (visitors: number, converters: number) => ({ visitors, converters });

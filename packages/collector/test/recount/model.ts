@@ -19,6 +19,7 @@ import {
   type LiftCohort,
   type LiftGroupBy,
   type LiftRow,
+  type OrderDetail,
   type OrderStatus,
   type TopActionRow,
   type WidgetKind,
@@ -94,18 +95,13 @@ export interface Order {
   verified: boolean;
 }
 
-interface Interaction {
+/** What an order's detail shows of an interaction, with what the model needs besides. */
+interface Interaction extends Omit<InteractionView, 'id' | 'ts' | 'forwarded' | 'visitorId'> {
   eventId: string;
   visitorId: string;
   sessionId: string;
   ts: number;
-  action: Action;
-  kind: WidgetKind | null;
   widgetId: string | null;
-  campaign: string | null;
-  sequence: string | null;
-  channel: string | null;
-  conversation: string | null;
   agent: string | null;
   link: IssuedLink | null;
 }
@@ -134,16 +130,8 @@ export interface ExpectedRejection {
   code: string;
 }
 
-export interface ExpectedDetail {
-  orderId: string;
-  value: number;
-  currency: string;
-  status: OrderStatus;
-  verified: boolean;
-  visitorId: string | null;
-  ts: string;
-  credited: InteractionView | null;
-}
+/** An order's detail without its candidates (checked apart) and its reports (not modelled). */
+export type ExpectedDetail = Omit<OrderDetail, 'candidates' | 'sources'>;
 
 export interface ExpectedCandidate extends InteractionView {
   /** The loss as `describeLoss` words it, matched loosely: the reason is what is checked. */
@@ -849,19 +837,24 @@ export class Model {
         };
       };
       const label = key === 'site' ? 'site' : key.startsWith('c:') ? key.slice(2) : key.slice(key.indexOf(':', 2) + 1);
-      (currencies.length > 0 ? currencies : [null]).forEach((currency, n) => {
-        const first = n === 0;
+      // The group's first row carries the counts and the interval; the other currencies' rows only their money.
+      const [head = null, ...rest] = currencies;
+      const both = (currency: string | null, first: boolean) => ({
+        exposed: cohort(exposed, e, currency, first),
+        holdout: cohort(holdout, h, currency, first),
+      });
+      rows.push({ group: label, currency: head, ...both(head, true), ...interval });
+      for (const currency of rest) {
         rows.push({
           group: label,
           currency,
-          exposed: cohort(exposed, e, currency, first),
-          holdout: cohort(holdout, h, currency, first),
-          lift: first ? interval.lift : null,
-          low: first ? interval.low : null,
-          high: first ? interval.high : null,
-          significant: first ? interval.significant : false,
+          ...both(currency, false),
+          lift: null,
+          low: null,
+          high: null,
+          significant: false,
         });
-      });
+      }
     }
     return rows;
   }

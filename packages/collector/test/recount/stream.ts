@@ -11,7 +11,7 @@
  * (`model.ts`) and the driver (`driver.ts`) read the same stream.
  */
 import type { CreditPolicy, EventType, Settings, WidgetKind } from '@lasttouch/shared';
-import { seededRandom } from '@lasttouch/shared/testing';
+import { seededRandom, TRICKY_TIME_ZONES } from '@lasttouch/shared/testing';
 
 export const SECOND = 1000;
 export const MINUTE = 60_000;
@@ -65,16 +65,8 @@ export const WIDGETS: readonly Widget[] = [
 export const CHANNELS = ['whatsapp', 'sms', 'email', 'messenger'] as const;
 export const AGENTS = ['ann', 'bob', undefined] as const;
 export const CURRENCIES = ['EUR', 'EUR', 'EUR', 'USD', 'JPY'] as const;
-/** Zones with DST changes in the stream's month, a half-hour zone, a 45-minute one and Lord Howe's half-hour DST. */
-export const TIME_ZONES = [
-  'UTC',
-  'Europe/Paris',
-  'America/Los_Angeles',
-  'Asia/Kolkata',
-  'Asia/Kathmandu',
-  'Australia/Lord_Howe',
-  'Pacific/Auckland',
-] as const;
+/** The tricky zones and Auckland, whose DST changes on other dates than Paris's and Los Angeles's. */
+export const TIME_ZONES = [...TRICKY_TIME_ZONES, 'Pacific/Auckland'] as const;
 
 /** Where a landing's token comes from; the driver turns it into a token string per site. */
 export type TokenRef =

@@ -5,3 +5,5 @@
  * `@lasttouch/shared/testing/bench` (tables, results, the machine).
  */
 export { seededRandom } from './random.ts';
+export { NO_CHAT_ORDERS, NO_WIDGET_COUNTS } from './stats-rows.ts';
+export { TRICKY_TIME_ZONES } from './time-zones.ts';

@@ -1,12 +1,13 @@
 import type { DailyStatsRow, StatsEnvelope } from '@lasttouch/shared';
 import { useMemo } from 'preact/hooks';
 import type { Client, Query } from '../api.js';
-import { count, day, money } from '../format.js';
+import { count, day } from '../format.js';
 import { answeredRange, datesOf } from '../range.js';
 import { dailySeries, groupRows } from '../rows.js';
 import { CsvButton } from './csv-button.js';
 import { DailyChart } from './daily-chart.js';
 import { type Column, DataTable } from './data-table.js';
+import { ordersColumn, valueColumn } from './order-columns.js';
 
 interface DayLine {
   row: DailyStatsRow;
@@ -34,21 +35,8 @@ export const DAILY_COLUMNS: Column<DayLine>[] = [
   counted('clicks', 'Clicks'),
   counted('hovers', 'Hovers'),
   counted('dismisses', 'Dismisses'),
-  {
-    key: 'orders',
-    label: 'Orders',
-    numeric: true,
-    summed: true,
-    text: (l) => count(l.row.orders),
-    value: (l) => l.row.orders,
-  },
-  {
-    key: 'value',
-    label: 'Value',
-    numeric: true,
-    text: (l) => money(l.row.value, l.row.currency),
-    value: (l) => l.row.value,
-  },
+  ordersColumn(),
+  valueColumn(),
   counted(
     'droppedEvents',
     'Dropped events',

@@ -2,10 +2,11 @@ import type { GroupStatsRow, TopActionRow } from '@lasttouch/shared';
 import { useMemo } from 'preact/hooks';
 import type { Client, Query } from '../api.js';
 import { ACTION_LABELS } from '../describe.js';
-import { count, EMPTY, money } from '../format.js';
+import { count, EMPTY } from '../format.js';
 import { groupKey, groupRows } from '../rows.js';
 import { CsvButton } from './csv-button.js';
 import { type Column, DataTable } from './data-table.js';
+import { ordersColumn, valueColumn } from './order-columns.js';
 
 interface GroupLine {
   row: GroupStatsRow;
@@ -32,21 +33,8 @@ const groupColumns = (label: string): Column<GroupLine>[] => [
     text: (l) => (l.first ? count(l.row.profiles) : ''),
     value: (l) => l.row.profiles,
   },
-  {
-    key: 'orders',
-    label: 'Orders',
-    numeric: true,
-    summed: true,
-    text: (l) => count(l.row.orders),
-    value: (l) => l.row.orders,
-  },
-  {
-    key: 'value',
-    label: 'Value',
-    numeric: true,
-    text: (l) => money(l.row.value, l.row.currency),
-    value: (l) => l.row.value,
-  },
+  ordersColumn(),
+  valueColumn(),
 ];
 
 export const CAMPAIGN_COLUMNS = groupColumns('Campaign');

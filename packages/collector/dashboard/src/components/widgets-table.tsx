@@ -1,11 +1,12 @@
 import type { WidgetKind, WidgetStatsRow } from '@lasttouch/shared';
 import { useMemo, useState } from 'preact/hooks';
 import type { Client, Query } from '../api.js';
-import { count, EMPTY, money, moneyRate, percent, ratio } from '../format.js';
+import { count, EMPTY, moneyRate, percent, ratio } from '../format.js';
 import { campaignsOf, filterWidgets, NO_CAMPAIGN, type WidgetFilter, type WidgetLine, widgetLines } from '../rows.js';
 import { KIND_LABELS, KINDS } from '../settings-model.js';
 import { CsvButton } from './csv-button.js';
 import { type Column, DataTable } from './data-table.js';
+import { ordersColumn, valueColumn } from './order-columns.js';
 
 /** Counts stand on a widget's first row; its other currencies' rows leave them blank. */
 const firstOnly = (line: WidgetLine, text: string) => (line.first ? text : '');
@@ -57,15 +58,7 @@ export const WIDGET_COLUMNS: Column<WidgetLine>[] = [
     text: (l) => firstOnly(l, count(l.row.dismisses)),
     value: (l) => l.row.dismisses,
   },
-  {
-    key: 'orders',
-    label: 'Orders',
-    help: 'Orders credited to the widget',
-    numeric: true,
-    summed: true,
-    text: (l) => count(l.row.orders),
-    value: (l) => l.row.orders,
-  },
+  ordersColumn('Orders credited to the widget'),
   {
     key: 'ordersPerClick',
     label: 'Orders / click',
@@ -73,14 +66,7 @@ export const WIDGET_COLUMNS: Column<WidgetLine>[] = [
     text: (l) => ratio(l.ordersPerClick),
     value: (l) => l.ordersPerClick,
   },
-  {
-    key: 'value',
-    label: 'Value',
-    help: 'Total of the credited orders',
-    numeric: true,
-    text: (l) => money(l.row.value, l.row.currency),
-    value: (l) => l.row.value,
-  },
+  valueColumn('Total of the credited orders'),
   {
     key: 'valuePerInstance',
     label: 'Value / instance',
