@@ -92,6 +92,24 @@ export async function visitDemo(suite: Suite, shop: Shop): Promise<DemoVisit> {
 /** Answers the page received, by route path (the latest of each). */
 export type Answers = Map<string, { url: URL; body: unknown }>;
 
+/** Per dashboard page: the latest stats request of each route, and the answers recorded. */
+const records = new WeakMap<Page, { latest: Map<string, string>; answers: Answers }>();
+
+/**
+ * Waits until every route's latest request has its answer recorded: the page may be settled
+ * while the record of a body it already drew is still being read.
+ */
+async function recorded(page: Page): Promise<void> {
+  const record = records.get(page);
+  if (!record) return;
+  for (let waited = 0; ; waited += 20) {
+    const missing = [...record.latest].filter(([path, href]) => record.answers.get(path)?.url.href !== href);
+    if (missing.length === 0) return;
+    if (waited > 10_000) throw new Error(`no answer recorded for ${missing.map(([, href]) => href).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Opens the dashboard in a merchant's browser and enters the read key. */
 export async function openDashboard(
   suite: Suite,
@@ -113,11 +131,23 @@ export async function openDashboard(
   });
   page.on('response', async (response) => {
     const url = new URL(response.url());
-    if (!isStats(url) || !response.ok() || latest.get(url.pathname) !== url.href) return;
+    if (!isStats(url) || latest.get(url.pathname) !== url.href) return;
+    if (!response.ok()) {
+      // An error answer is not recorded: the route no longer waits for one.
+      latest.delete(url.pathname);
+      return;
+    }
     try {
       answers.set(url.pathname, { url, body: await response.json() });
-    } catch {}
+    } catch {
+      latest.delete(url.pathname);
+    }
   });
+  page.on('requestfailed', (request) => {
+    const url = new URL(request.url());
+    if (latest.get(url.pathname) === url.href) latest.delete(url.pathname);
+  });
+  records.set(page, { latest, answers });
   page.on('console', (message) => {
     // An error answer the page explains (a refused window, a wrong key): Chromium logs it too.
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
@@ -135,6 +165,7 @@ export async function openDashboard(
   await page.fill('#read-key', shop.readKey);
   await page.click('form.key-form button[type=submit]');
   await page.waitForSelector(shown);
+  await recorded(page);
   return { page, context, answers, problems, document };
 }
 
@@ -148,6 +179,7 @@ export async function reloading(page: Page, action: () => Promise<unknown>): Pro
   await action();
   await answered;
   await settled(page);
+  await recorded(page);
 }
 
 /** Shows a custom range of dates and waits until its numbers are on the page. */
@@ -165,7 +197,8 @@ export async function pickRange(page: Page, from: string, to: string): Promise<v
   });
   await page.click('form.custom-range button[type=submit]');
   await loaded;
-  await page.waitForFunction(() => document.querySelector('#overview')?.getAttribute('aria-busy') === 'false');
+  await settled(page);
+  await recorded(page);
 }
 
 /**
