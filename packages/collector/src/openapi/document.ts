@@ -71,18 +71,21 @@ const error = (description: string, headers?: Record<string, unknown>) => ({
   ...(headers ? { headers } : {}),
 });
 
+const rateLimited = error('Rate limited', { 'Retry-After': retryAfter });
+
 /** The answers every keyed or bodied operation may give besides its own. */
 const errors = {
   badRequest: { 400: error('Malformed or invalid: `details` lists each issue as `{path, message}`') },
   key: {
     401: error('Missing or unknown key'),
     403: error('A key of another kind'),
-    429: error('Rate limited', { 'Retry-After': retryAfter }),
+    429: rateLimited,
   },
   body: {
     413: error('Body too large'),
     415: error('Not `application/json`'),
   },
+  admin: { 401: error('Missing or wrong admin token'), 429: rateLimited },
   storage: { 503: error('Storage failed (reads included); retry after `Retry-After`', { 'Retry-After': retryAfter }) },
   internal: { 500: error('Unexpected failure') },
 } satisfies Record<string, Responses>;
@@ -364,10 +367,9 @@ const spec: ZodOpenApiObject = {
         responses: {
           201: { description: 'The site and its keys', content: json(createSiteResponse) },
           ...errors.badRequest,
-          401: error('Missing or wrong admin token'),
+          ...errors.admin,
           403: error('Site creation is closed: no `ADMIN_TOKEN` is set (`admin_disabled`)'),
           ...errors.body,
-          429: errors.key[429],
           ...errors.storage,
           ...errors.internal,
         },
@@ -400,9 +402,8 @@ const spec: ZodOpenApiObject = {
         security: [{ adminToken: [] }],
         responses: {
           200: { description: 'How many were sent, and how many are left', content: json(replayResponse) },
-          401: error('Missing or wrong admin token'),
+          ...errors.admin,
           403: error('No `ADMIN_TOKEN` is set, or one too short to trust (`admin_disabled`)'),
-          429: errors.key[429],
           ...errors.storage,
           ...errors.internal,
         },

@@ -8,8 +8,8 @@ export interface CurrencySum {
 }
 
 /**
- * Spreads a group over its currencies: one row per currency (ascending), or one row without
- * orders. Counts that do not depend on currency go on the first row only (zeros, or `null` for
+ * Spreads a group over its currencies: one row per currency that holds orders or value
+ * (ascending), or one row without orders. Counts that do not depend on currency go on the first row only (zeros, or `null` for
  * rates, on the others), so summing any column never counts them twice.
  */
 export function perCurrency<C extends Record<string, number | null>, T>(
@@ -18,12 +18,14 @@ export function perCurrency<C extends Record<string, number | null>, T>(
   row: (counts: C, money: { orders: number; value: number; currency: string | null }, sum: CurrencySum | null) => T,
   rates: readonly (keyof C)[] = [],
 ): T[] {
-  if (!sums?.length) return [row(counts, { orders: 0, value: 0, currency: null }, null)];
+  // Credit moved away (a refund, a re-attribution) leaves sums of nothing: they make no row.
+  const held = sums?.filter((s) => s.orders !== 0 || s.valueMinor !== 0);
+  if (!held?.length) return [row(counts, { orders: 0, value: 0, currency: null }, null)];
   // A rate is not summed: on later rows it is absent (null) rather than a misleading 0.
   const blank = Object.fromEntries(
     Object.entries(counts).map(([k, v]) => [k, v === null || rates.includes(k) ? null : 0]),
   ) as C;
-  return [...sums]
+  return held
     .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
     .map((s, n) =>
       row(

@@ -88,9 +88,7 @@ export async function dailyStats(
       dismisses: c?.dismisses ?? 0,
       droppedEvents: filter === null ? (droppedByDay.get(date) ?? 0) : 0,
     };
-    // Credit moved away (a refund, a re-attribution) leaves cells that sum to nothing: no row.
-    const sums = [...(creditsByDay.get(date)?.values() ?? [])].filter((s) => s.orders !== 0 || s.valueMinor !== 0);
-    return perCurrency(sums, counts, (n, o) => ({
+    return perCurrency([...(creditsByDay.get(date)?.values() ?? [])], counts, (n, o) => ({
       date,
       instances: n.instances,
       clicks: n.clicks,
