@@ -7,6 +7,7 @@ import { type ChatStatsResponse, LINK_PARAM } from '@lasttouch/shared';
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url } from '../src/crypto/base64url.js';
 import { LINK_SECRET_KEPT_MS, WRITE_KEY_GRACE_MS } from '../src/sites/rotation.js';
+import { forgetSite, WRITE_KEY_CACHE_MS } from '../src/sites/write-key-cache.js';
 import { call, callWithKey, createSite, dumpDatabase, postEvents, settled, tableCounts } from './helpers.js';
 import { landingEvent, widgetEvent } from './sdk-events.js';
 
@@ -83,6 +84,8 @@ describe('POST /v1/keys/rotate', () => {
     )
       .bind(Date.now() - 1, site.siteId)
       .run();
+    // A change made behind the collector's back reaches it once remembered write keys lapse.
+    forgetSite(site.siteId);
     expect((await postEvents(site.writeKey, [widgetEvent()])).status).toBe(401);
     expect((await postEvents(write, [widgetEvent()])).status).toBe(202);
     // The next rotation clears keys whose end has passed; the previous key keeps its own 30 days.
@@ -95,6 +98,32 @@ describe('POST /v1/keys/rotate', () => {
     expect(kept[0]!.n).toBe(2);
     expect((await postEvents(write, [widgetEvent()])).status).toBe(202);
     expect((await postEvents(next, [widgetEvent()])).status).toBe(202);
+  });
+
+  it('reads a write key from the directory once per few seconds, a read key on every request', async () => {
+    const site = await createSite({ allowedOrigins: [ORIGIN] });
+    expect((await postEvents(site.writeKey, [widgetEvent()])).status).toBe(202);
+    expect(await settingsStatus(site.readKey)).toBe(200);
+    // Both keys removed behind the collector's back (another isolate's change, as it reaches this one).
+    const started = Date.now();
+    await env.DB.prepare('delete from api_keys where site_id = ?').bind(site.siteId).run();
+    expect(await settingsStatus(site.readKey)).toBe(401);
+    const status = (await postEvents(site.writeKey, [widgetEvent()])).status;
+    if (Date.now() - started < WRITE_KEY_CACHE_MS) expect(status).toBe(202);
+    forgetSite(site.siteId);
+    expect((await postEvents(site.writeKey, [widgetEvent()])).status).toBe(401);
+  });
+
+  it("forgets a site's remembered write key when this collector changes its settings", async () => {
+    const site = await createSite({ allowedOrigins: [ORIGIN] });
+    const post = () => postEvents(site.writeKey, [widgetEvent()], { origin: ORIGIN });
+    expect((await post()).status).toBe(202);
+    const res = await callWithKey(site.readKey, '/v1/settings', {
+      method: 'PUT',
+      body: { allowedOrigins: ['https://elsewhere.example'] },
+    });
+    expect(res.status, await res.text()).toBe(200);
+    expect((await post()).status).toBe(403);
   });
 
   it('takes the admin token with siteId, for a site whose read key is lost', async () => {

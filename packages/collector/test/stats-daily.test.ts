@@ -98,6 +98,9 @@ describe('GET /v1/stats/daily', () => {
       .first<number>('n');
     const metered = rowsReadOf(env.DB);
     await dailyStats(metered.db, shop.siteId, parsed, false, null);
-    expect(metered.rowsRead()).toBeLessThanOrEqual(cells! + 3);
+    // Each cell once, plus what SQLite counts besides: the credits' sort for `group by` reads its
+    // cells again, and each of the three statements reads one row past its range (another site's:
+    // test files share a database). Reading the cells once per day would be 20 times as many.
+    expect(metered.rowsRead()).toBeLessThanOrEqual(2 * cells! + 3);
   });
 });

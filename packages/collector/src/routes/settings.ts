@@ -10,6 +10,7 @@ import { SWEEP_LEASE_MS } from '../jobs/sweep-step.js';
 import { saveSettingsStatement } from '../sites/queries.js';
 import { requireKey, type SiteEnv } from '../sites/require-key.js';
 import { creditMoved } from '../sites/site.js';
+import { forgetSite } from '../sites/write-key-cache.js';
 
 /** Settings as answered: the contract's fields plus whether any origin may send events. */
 export const settingsView = (settings: Settings) => ({
@@ -41,6 +42,7 @@ export const settings = new Hono<SiteEnv>()
         ...(moved ? [startJobStatement(c.env.DB, site.id, 'sweep', null, null, now + SWEEP_LEASE_MS)] : []),
       ]);
       version = saved?.results[0]?.version ?? site.settingsVersion;
+      forgetSite(site.id);
     } catch (err) {
       console.error('settings not saved', err instanceof Error ? err.message : String(err));
       throw unavailable('Settings could not be saved; send them again');

@@ -41,9 +41,11 @@ function toSite(row: SiteRow, secrets: SecretRow[]): Site {
 export interface ResolvedKey {
   site: Site;
   kind: KeyKind;
+  /** When a replaced key stops working (UTC ms); `null` while it is current. */
+  expiresAt: number | null;
 }
 
-const KEY_SITE = `select ${SITE_COLUMNS}, k.kind from api_keys k join sites s on s.id = k.site_id
+const KEY_SITE = `select ${SITE_COLUMNS}, k.kind, k.expires_at as expiresAt from api_keys k join sites s on s.id = k.site_id
   where k.hash = ?1 and (k.expires_at is null or k.expires_at > ?2)`;
 const KEY_SECRETS = `select ${SECRET_COLUMNS} from site_secrets
   where site_id = (select site_id from api_keys where hash = ?1)`;
@@ -55,13 +57,17 @@ const KEY_SECRETS = `select ${SECRET_COLUMNS} from site_secrets
  */
 export async function resolveKey(directory: D1Database, key: string, now: number): Promise<ResolvedKey | undefined> {
   const hash = await hashKey(key);
-  const [sites, secrets] = await directory.batch<SiteRow & { kind: KeyKind }>([
+  const [sites, secrets] = await directory.batch<SiteRow & { kind: KeyKind; expiresAt: number | null }>([
     directory.prepare(KEY_SITE).bind(hash, now),
     directory.prepare(KEY_SECRETS).bind(hash),
   ]);
   const row = sites?.results[0];
   if (!row) return undefined;
-  return { site: toSite(row, (secrets?.results ?? []) as unknown as SecretRow[]), kind: row.kind };
+  return {
+    site: toSite(row, (secrets?.results ?? []) as unknown as SecretRow[]),
+    kind: row.kind,
+    expiresAt: row.expiresAt,
+  };
 }
 
 const SITES_BY_ID = `select ${SITE_COLUMNS} from sites s where s.id in (select value from json_each(?1))`;

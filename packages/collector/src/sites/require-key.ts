@@ -6,13 +6,21 @@ import { ApiError, unavailable } from '../http/errors.js';
 import { addressKey, countAuthFailure, enforceRateLimit, refuseBlockedAddress } from '../http/rate-limit.js';
 import { type ResolvedKey, resolveKey } from './queries.js';
 import type { Site } from './site.js';
+import { rememberedKey, rememberKey } from './write-key-cache.js';
 
 export type SiteEnv = AppEnv & { Variables: { site: Site; keyKind: KeyKind } };
 
-/** Resolves a key, turning a storage failure into the contract's 503 (reads included). */
+/**
+ * Resolves a key (a write key this isolate read moments ago from memory, `write-key-cache.ts`),
+ * turning a storage failure into the contract's 503 (reads included).
+ */
 async function lookUpKey(directory: D1Database, key: string, now: number): Promise<ResolvedKey | undefined> {
+  const remembered = rememberedKey(key, now);
+  if (remembered) return remembered;
   try {
-    return await resolveKey(directory, key, now);
+    const found = await resolveKey(directory, key, now);
+    if (found) rememberKey(key, found, now);
+    return found;
   } catch (err) {
     console.error('key lookup failed', err instanceof Error ? err.message : String(err));
     throw unavailable('The collector cannot read its keys right now; retry later');

@@ -1,6 +1,7 @@
 import { type KeyKind, LIMITS } from '@lasttouch/shared';
 import { generateKey, hashKey } from '../auth/keys.js';
 import { randomToken } from '../crypto/base64url.js';
+import { forgetSite } from './write-key-cache.js';
 
 const DAY_MS = 86_400_000;
 
@@ -59,6 +60,7 @@ export async function rotateKey(directory: D1Database, siteId: string, kind: Key
     directory.prepare(RETIRE_KEYS).bind(siteId, kind, ends),
     directory.prepare(INSERT_KEY).bind(await hashKey(key), siteId, kind, now),
   ]);
+  forgetSite(siteId);
   return key;
 }
 
@@ -76,5 +78,6 @@ export async function rotateLinkSecret(
     directory.prepare(NEXT_LINK_SECRET).bind(siteId, randomToken(32), now),
     directory.prepare(PRUNE_LINK_SECRETS).bind(siteId, now - LINK_SECRET_KEPT_MS),
   ]);
+  forgetSite(siteId);
   return inserted?.results[0]?.keyId;
 }
