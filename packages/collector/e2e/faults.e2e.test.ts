@@ -55,10 +55,13 @@ describe('an overloaded collector, as the SDK meets it in a real browser', () =>
             `select event_id from events where site_id = '${shop.siteId}'`,
           )
         ).map((row) => row.event_id);
-      // Everything any tab ever tried to send lands once the collector answers again.
+      const answered = () => new Set(proxy.batches.flatMap((b) => (b.status === 202 ? b.ids : [])));
+      // Everything any tab ever tried to send lands once the collector answers again. (Counted
+      // once the proxy has recorded the answers too: the consumer may store a batch before the
+      // proxy has read the 202 it was answered.)
       const landed = await eventually(
         stored,
-        (ids) => ids.length > 0 && [...sent()].every((id) => ids.includes(id)),
+        (ids) => ids.length > 0 && [...sent()].every((id) => ids.includes(id) && answered().has(id)),
         45_000,
       );
       expect(landed.sort()).toEqual([...sent()].sort());

@@ -1,9 +1,9 @@
 import { launchChromium } from '@lasttouch/shared/testing/chromium';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { CollectorApi } from './api.ts';
 import { type Storefront, startStorefront } from './storefront.ts';
-import { startWorker, type Worker } from './wrangler-dev.ts';
+import { type RunningWorker, runningWorker, startWorker, type Worker } from './wrangler-dev.ts';
 
 export interface Shop {
   siteId: string;
@@ -12,8 +12,8 @@ export interface Shop {
   readKey: string;
 }
 
-export interface Suite {
-  collector: Worker;
+export interface Suite<Collector extends RunningWorker = RunningWorker> {
+  collector: Collector;
   storefront: Storefront;
   browser: Browser;
   api: CollectorApi;
@@ -31,20 +31,42 @@ export interface Suite {
   ): Promise<Page>;
 }
 
+export interface SuiteOptions {
+  /**
+   * A collector of the file's own (wrangler dev, fresh local D1), which its tests may stop and
+   * start; otherwise the run's shared one (e2e/harness/global-setup.ts), which nobody stops.
+   */
+  ownCollector?: boolean;
+}
+
 /**
- * Starts the collector (wrangler dev, fresh local D1), a storefront on another origin and
- * Chromium once per test file, and stops them all afterwards, even when a test failed.
+ * The collector for a test file: the run's shared one, or with `ownCollector` one of its own;
+ * and a storefront on another origin and Chromium once per file. What the file started is
+ * stopped afterwards, even when a test failed. Files sharing the collector keep apart by site
+ * (`newShop`): a test reads only its own sites' data, never a whole table or queue.
  */
-export function useSuite(): Suite {
+export function useSuite(options: SuiteOptions & { ownCollector: true }): Suite<Worker>;
+export function useSuite(options?: SuiteOptions): Suite;
+export function useSuite({ ownCollector = false }: SuiteOptions = {}): Suite<RunningWorker> {
   const suite = {} as Suite;
   const contexts: BrowserContext[] = [];
+  let own: Worker | undefined;
+  const setCollector = (collector: RunningWorker) => {
+    suite.collector = collector;
+    suite.api = new CollectorApi(collector.origin);
+  };
   beforeAll(async () => {
+    if (!ownCollector) {
+      const { origin, persistDir } = inject('collector');
+      setCollector(runningWorker(origin, persistDir));
+    }
     // Each part is kept as soon as it is up, so afterAll stops it even when another failed to start.
     await Promise.all([
-      startWorker().then((collector) => {
-        suite.collector = collector;
-        suite.api = new CollectorApi(collector.origin);
-      }),
+      ownCollector &&
+        startWorker().then((collector) => {
+          own = collector;
+          setCollector(collector);
+        }),
       startStorefront().then((storefront) => {
         suite.storefront = storefront;
       }),
@@ -55,7 +77,7 @@ export function useSuite(): Suite {
   });
   afterAll(async () => {
     await Promise.allSettled(contexts.map((c) => c.close()));
-    await Promise.allSettled([suite.browser?.close(), suite.storefront?.close(), suite.collector?.dispose()]);
+    await Promise.allSettled([suite.browser?.close(), suite.storefront?.close(), own?.dispose()]);
   });
   suite.newShop = async () => suite.api.createSite([suite.storefront.origin]);
   suite.newVisitor = async () => {

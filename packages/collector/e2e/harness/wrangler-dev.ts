@@ -2,13 +2,16 @@
  * Workers under `wrangler dev` on loopback, for the end-to-end suite, the benchmarks and the soak
  * run: the collector itself, or another entry point or config (the bench and no-op workers),
  * each on a free port with a fresh local D1. One harness, so every number and every run sees
- * the collector served the same way.
+ * the collector served the same way. A worker started in one process (the e2e suite's shared
+ * collector, started by its global setup) is reached from another with `runningWorker`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 
 const collectorDir = join(import.meta.dirname, '../..');
@@ -42,17 +45,48 @@ const answers = (url: string, healthy = false): Promise<boolean> =>
     () => false,
   );
 
-export interface Worker {
+/** A worker's address and local D1, without the power to stop it: what a process that did not start it gets. */
+export interface RunningWorker {
   /** Where it listens (another port after `start` if the first was taken meanwhile). */
   readonly origin: string;
-  persistDir: string;
+  readonly persistDir: string;
+  /** Rows of a read-only SQL query against its local D1 (what a merchant's audit would see). */
+  query<Row>(sql: string): Promise<Row[]>;
+}
+
+export interface Worker extends RunningWorker {
   /** Stops the worker (the database stays, so `start` brings the same one back). */
   stop(): Promise<void>;
   start(): Promise<void>;
   /** Stops the worker and deletes its database. */
   dispose(): Promise<void>;
-  /** Rows of a read-only SQL query against its local D1 (what a merchant's audit would see). */
-  query<Row>(sql: string): Promise<Row[]>;
+}
+
+/** The SQLite file of the one local D1 database under a `--persist-to` folder. */
+function d1File(persistDir: string): string {
+  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
+  if (files.length !== 1) throw new Error(`expected one D1 database under ${dir}, found ${files.length}`);
+  return join(dir, files[0]!);
+}
+
+/**
+ * Reads the file itself, opened read-only beside the running worker: D1 keeps it in WAL mode, so a
+ * reader sees the last committed state without blocking the worker. (`wrangler d1 execute --local`
+ * starts a workerd per query: seconds each on two cores, which polling tests paid every round.)
+ */
+async function queryD1<Row>(persistDir: string, sql: string): Promise<Row[]> {
+  const db = new DatabaseSync(d1File(persistDir), { readOnly: true });
+  try {
+    return db.prepare(sql).all() as Row[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The worker `startWorker` started in another process, from its origin and persist folder. */
+export function runningWorker(origin: string, persistDir: string): RunningWorker {
+  return { origin, persistDir, query: <Row>(sql: string) => queryD1<Row>(persistDir, sql) };
 }
 
 export interface WorkerOptions {
@@ -66,8 +100,9 @@ export interface WorkerOptions {
 
 /**
  * `wrangler dev [SCRIPT] -c CONFIG` on a free loopback port with `ADMIN_TOKEN` set, up once
- * `/health` answers. A worker that never comes up is stopped before the error is thrown; a port
- * taken between choosing and binding it (the machine is shared) gets another try.
+ * `/health` answers. A worker that never comes up is stopped, and its folder removed, before the
+ * error is thrown; a port taken between choosing and binding it (the machine is shared) gets
+ * another try.
  */
 export async function startWorker({
   config = 'wrangler.jsonc',
@@ -75,8 +110,6 @@ export async function startWorker({
   d1 = true,
 }: WorkerOptions = {}): Promise<Worker> {
   const persistDir = await mkdtemp(join(tmpdir(), 'lasttouch-dev-'));
-  const local = ['--local', '-c', config, '--persist-to', persistDir];
-  if (d1) await run(wrangler, ['d1', 'migrations', 'apply', 'DB', ...local], { cwd: collectorDir, env });
   let port = await freePort();
   let child: ChildProcess | undefined;
   const origin = () => `http://127.0.0.1:${port}`;
@@ -172,7 +205,26 @@ export async function startWorker({
     }
   };
 
-  await start();
+  // The worker runs in its own process group, so it would outlive a process that exits without
+  // disposing of it (vitest exits on SIGINT or SIGTERM without its teardown): that exit takes it along.
+  const orphaned = () => {
+    try {
+      if (child?.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+    rmSync(persistDir, { recursive: true, force: true });
+  };
+  process.once('exit', orphaned);
+  try {
+    if (d1) {
+      const local = ['--local', '-c', config, '--persist-to', persistDir];
+      await run(wrangler, ['d1', 'migrations', 'apply', 'DB', ...local], { cwd: collectorDir, env });
+    }
+    await start();
+  } catch (err) {
+    process.off('exit', orphaned);
+    await rm(persistDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     get origin() {
       return origin();
@@ -181,16 +233,10 @@ export async function startWorker({
     start,
     stop,
     async dispose() {
+      process.off('exit', orphaned);
       await stop();
       await rm(persistDir, { recursive: true, force: true });
     },
-    async query<Row>(sql: string) {
-      const { stdout } = await run(wrangler, ['d1', 'execute', 'DB', ...local, '--json', '--command', sql], {
-        cwd: collectorDir,
-        env,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      return (JSON.parse(stdout) as { results: Row[] }[])[0]?.results ?? [];
-    },
+    query: <Row>(sql: string) => queryD1<Row>(persistDir, sql),
   };
 }
