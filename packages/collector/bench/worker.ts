@@ -174,8 +174,9 @@ function nextRandom(): number {
 
 /**
  * The steps of `POST /v1/events` (src/routes/events.ts), in the same order with the same calls,
- * each timed inside the worker (workerd advances its clock on I/O): the key lookup, the rate
- * limits, validation, the duplicate read, the queue send. The events are queued for real.
+ * each timed inside the worker (workerd advances its clock on I/O): the key lookup (a write key
+ * resolved in the last 5 s comes from memory), the rate limits, validation, the duplicate read,
+ * the queue send. The events are queued for real.
  */
 async function pathTiming(request: Request, env: Bindings): Promise<Response> {
   const ms: Record<string, number> = {};
@@ -188,7 +189,7 @@ async function pathTiming(request: Request, env: Bindings): Promise<Response> {
   const batch = batchEnvelope.parse(await request.json());
   lap('body');
   const found = await authenticate(request, env, batch.k, ['write'], env.EVENTS_ADDRESS_LIMITER);
-  lap('address limit, key lookup (D1)');
+  lap('address limit, key lookup (D1, or memory within 5 s)');
   await enforceRateLimit(env.EVENTS_SITE_LIMITER, found.site.id, 'site');
   lap('site rate limit');
   const now = Date.now();
